@@ -1,0 +1,2 @@
+// The block profile: synchronous waits that blocked the event loop.
+export function setBlockProfileRate(_rate: number): void {}

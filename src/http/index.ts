@@ -1,0 +1,2 @@
+// tsprof/http: the /debug/pprof/ endpoints (Go's net/http/pprof).
+export {};

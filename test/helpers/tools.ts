@@ -1,0 +1,57 @@
+// Test helpers for external tools: `go tool pprof` (the oracle) and Chromium.
+// On a developer's bare machine a test needing them skips with a reason; under
+// .ci/run (TSPROF_REQUIRE_TOOLS=1) a missing tool fails the test instead.
+
+import { spawnSync, execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import type { TestContext } from "node:test";
+
+const required = process.env.TSPROF_REQUIRE_TOOLS === "1";
+
+function has(cmd: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
+}
+
+export const hasGo = has("go");
+export const chromiumPath = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+
+/** Skips (or, under CI, fails) the test when `go` is missing; returns false when skipped. */
+export function needGo(t: TestContext): boolean {
+  if (hasGo) return true;
+  if (required) throw new Error("go is required (TSPROF_REQUIRE_TOOLS=1) but not installed");
+  t.skip("go not installed: the go tool pprof oracle is unavailable");
+  return false;
+}
+
+export function needChromium(t: TestContext): boolean {
+  if (chromiumPath) return true;
+  if (required) throw new Error("chromium is required (TSPROF_REQUIRE_TOOLS=1) but not installed");
+  t.skip("chromium not installed");
+  return false;
+}
+
+/** Runs `go tool pprof ARGS...` and returns stdout; throws with stderr on failure. */
+export function goPprof(args: string[], options: { timeoutMs?: number } = {}): string {
+  return execFileSync("go", ["tool", "pprof", ...args], {
+    encoding: "utf8",
+    timeout: options.timeoutMs ?? 120_000,
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, PPROF_TMPDIR: process.env.PPROF_TMPDIR ?? "/tmp/tsprof-pprof-tmp", PPROF_BINARY_PATH: "/nonexistent" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/** `go tool pprof -top` rows parsed: function name → { flat, cum } as printed strings and numbers in the report's unit. */
+export interface TopRow { flat: string; flatPct: number; cum: string; cumPct: number; name: string }
+
+export function parseTop(output: string): TopRow[] {
+  const rows: TopRow[] = [];
+  let inTable = false;
+  for (const line of output.split("\n")) {
+    if (/^\s+flat\s+flat%/.test(line)) { inTable = true; continue; }
+    if (!inTable || !line.trim()) continue;
+    const m = /^\s*(\S+)\s+([\d.]+)%\s+([\d.]+)%\s+(\S+)\s+([\d.]+)%\s+(.*)$/.exec(line);
+    if (m) rows.push({ flat: m[1]!, flatPct: Number(m[2]), cum: m[4]!, cumPct: Number(m[5]), name: m[6]! });
+  }
+  return rows;
+}
