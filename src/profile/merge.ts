@@ -1,0 +1,155 @@
+// Merging and scaling profiles (google/pprof's profile.Merge and Scale):
+// used for delta profiles, for joining the profiles of several processes,
+// and by the analyzer to combine several sources.
+
+import type { Location, Mapping, ProfileData, ProfileFunction, Sample, ValueType } from "./model.js";
+import { emptyProfile } from "./model.js";
+
+export class IncompatibleProfilesError extends Error {
+  override name = "IncompatibleProfilesError";
+}
+
+function vtString(vt: ValueType | undefined): string {
+  return vt ? `${vt.type} ${vt.unit}` : "";
+}
+
+/** Go: "incompatible period types" / "incompatible sample types" when the shapes differ. */
+export function checkCompatible(a: ProfileData, b: ProfileData): void {
+  if (a.periodType && b.periodType && vtString(a.periodType) !== vtString(b.periodType)) {
+    throw new IncompatibleProfilesError(`incompatible period types ${vtString(a.periodType)} and ${vtString(b.periodType)}`);
+  }
+  const at = a.sampleType.map(vtString), bt = b.sampleType.map(vtString);
+  if (at.length !== bt.length || at.some((t, i) => t !== bt[i])) {
+    throw new IncompatibleProfilesError(`incompatible sample types [${at.join(" ")}] and [${bt.join(" ")}]`);
+  }
+}
+
+function labelKey(s: Sample): string {
+  let key = "";
+  for (const k of Object.keys(s.label).sort()) key += `\0${k}=${s.label[k]!.slice().sort().join("\x01")}`;
+  for (const k of Object.keys(s.numLabel).sort()) {
+    key += `\0#${k}=${s.numLabel[k]!.join("\x01")}:${(s.numUnit[k] ?? []).join("\x01")}`;
+  }
+  return key;
+}
+
+/**
+ * Merges profiles into a new one: samples with the same stack (by function,
+ * file, line and address) and labels are added together; samples whose values
+ * are all zero are dropped. Period is the largest, time the earliest and
+ * duration the sum, as google/pprof merges.
+ */
+export function mergeProfiles(profiles: ProfileData[]): ProfileData {
+  if (profiles.length === 0) throw new Error("no profiles to merge");
+  const first = profiles[0]!;
+  for (const p of profiles.slice(1)) checkCompatible(first, p);
+
+  const out = emptyProfile();
+  out.sampleType = first.sampleType.map((vt) => ({ ...vt }));
+  out.defaultSampleType = first.defaultSampleType;
+  out.periodType = first.periodType ? { ...first.periodType } : undefined;
+  out.dropFrames = first.dropFrames;
+  out.keepFrames = first.keepFrames;
+  out.docUrl = first.docUrl;
+
+  const mappings = new Map<string, Mapping>();
+  const functions = new Map<string, ProfileFunction>();
+  const locations = new Map<string, Location>();
+  const samples = new Map<string, Sample>();
+  const comments = new Set<string>();
+  let timeNanos = 0n;
+  let durationNanos = 0;
+
+  for (const p of profiles) {
+    out.period = Math.max(out.period, p.period);
+    if (timeNanos === 0n || p.timeNanos < timeNanos) timeNanos = p.timeNanos;
+    durationNanos += p.durationNanos;
+    out.defaultSampleType ||= p.defaultSampleType;
+    out.docUrl ||= p.docUrl;
+    for (const c of p.comments) comments.add(c);
+
+    const mapOf = new Map<Mapping, Mapping>();
+    for (const m of p.mapping) {
+      const key = `${m.file}\0${m.buildId}\0${m.start}\0${m.limit}\0${m.offset}`;
+      let mm = mappings.get(key);
+      if (!mm) {
+        mm = { ...m, id: mappings.size + 1 };
+        mappings.set(key, mm);
+        out.mapping.push(mm);
+      } else {
+        mm.hasFunctions &&= m.hasFunctions;
+        mm.hasFilenames &&= m.hasFilenames;
+        mm.hasLineNumbers &&= m.hasLineNumbers;
+        mm.hasInlineFrames &&= m.hasInlineFrames;
+      }
+      mapOf.set(m, mm);
+    }
+    const fnOf = new Map<ProfileFunction, ProfileFunction>();
+    const fnFor = (f: ProfileFunction): ProfileFunction => {
+      let r = fnOf.get(f);
+      if (r) return r;
+      const key = `${f.name}\0${f.systemName}\0${f.filename}\0${f.startLine}`;
+      r = functions.get(key);
+      if (!r) {
+        r = { ...f, id: functions.size + 1 };
+        functions.set(key, r);
+        out.function.push(r);
+      }
+      fnOf.set(f, r);
+      return r;
+    };
+    const locOf = new Map<Location, Location>();
+    const locFor = (l: Location): Location => {
+      let r = locOf.get(l);
+      if (r) return r;
+      const mapping = l.mapping ? mapOf.get(l.mapping) : undefined;
+      const lines = l.line.map((ln) => ({ function: fnFor(ln.function), line: ln.line, column: ln.column }));
+      const key = `${mapping?.id ?? 0}\0${l.address}\0${l.isFolded}\0${lines.map((ln) => `${ln.function.id}:${ln.line}:${ln.column}`).join(",")}`;
+      r = locations.get(key);
+      if (!r) {
+        r = { id: locations.size + 1, mapping, address: l.address, line: lines, isFolded: l.isFolded };
+        locations.set(key, r);
+        out.location.push(r);
+      }
+      locOf.set(l, r);
+      return r;
+    };
+    for (const s of p.sample) {
+      const locs = s.location.map(locFor);
+      const key = locs.map((l) => l.id).join(",") + labelKey(s);
+      const existing = samples.get(key);
+      if (existing) {
+        for (let i = 0; i < existing.value.length; i++) existing.value[i]! += s.value[i]!;
+      } else {
+        const copy: Sample = {
+          location: locs,
+          value: s.value.slice(),
+          label: cloneRecord(s.label),
+          numLabel: cloneRecord(s.numLabel),
+          numUnit: cloneRecord(s.numUnit),
+        };
+        samples.set(key, copy);
+        out.sample.push(copy);
+      }
+    }
+  }
+  out.sample = out.sample.filter((s) => s.value.some((v) => v !== 0));
+  out.comments = [...comments];
+  out.timeNanos = timeNanos;
+  out.durationNanos = durationNanos;
+  return out;
+}
+
+function cloneRecord<T>(r: Record<string, T[]>): Record<string, T[]> {
+  const out: Record<string, T[]> = {};
+  for (const k in r) out[k] = r[k]!.slice();
+  return out;
+}
+
+/** Multiplies every sample value by `ratio` (rounded, as Go's int64 conversion truncates). */
+export function scaleProfile(p: ProfileData, ratio: number): void {
+  if (ratio === 1) return;
+  for (const s of p.sample) {
+    for (let i = 0; i < s.value.length; i++) s.value[i] = Math.trunc(s.value[i]! * ratio);
+  }
+}
