@@ -1,2 +1,3 @@
 // tsprof/http: the /debug/pprof/ endpoints (Go's net/http/pprof).
-export {};
+export { withRequestLabels, labelRequests, fastifyRequestLabels, defaultRoute } from "./labels.js";
+export type { RequestLabelOptions } from "./labels.js";
