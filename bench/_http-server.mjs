@@ -1,0 +1,55 @@
+// A loopback HTTP server doing a little CPU work per request, profiled in the
+// way named by argv[2]; used by the HTTP benchmarks. Prints its port.
+import { createServer } from "node:http";
+import { createWriteStream } from "node:fs";
+import { AsyncLocalStorage, createHook } from "node:async_hooks";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const mode = process.argv[2] ?? "plain";
+const ROUTES = ["/checkout", "/cart", "/search", "/users/:id"];
+
+function work(url) {
+  let acc = 0;
+  const obj = { url, items: Array.from({ length: 20 }, (_, i) => ({ i, name: `item${i}` })) };
+  for (let i = 0; i < 20; i++) acc += JSON.stringify(obj).length;
+  return String(acc);
+}
+
+let handler = (req, res) => res.end(work(req.url));
+let stop = async () => {};
+
+if (mode.startsWith("tsprof")) {
+  const pprof = await import("../dist/esm/index.js");
+  const out = createWriteStream(join(tmpdir(), `bench-${process.pid}.pb.gz`));
+  pprof.startCPUProfile(out);
+  stop = () => pprof.stopCPUProfile();
+  if (mode === "tsprof-labels") {
+    const { withRequestLabels } = await import("../dist/esm/http/index.js");
+    handler = withRequestLabels(handler, { route: (req) => ROUTES[req.url.length % ROUTES.length] });
+  }
+} else if (mode.startsWith("dd")) {
+  const { time } = await import("@datadog/pprof");
+  const withContexts = mode === "dd-labels";
+  time.start({ intervalMicros: 10_000, durationMillis: 600_000, withContexts });
+  stop = async () => void time.stop();
+  if (withContexts) {
+    // dd-trace's way on Node 20: keep the profiler's context in step with the async context.
+    const als = new AsyncLocalStorage();
+    const hook = createHook({ before() { time.setContext(als.getStore()); } }).enable();
+    stop = async () => { hook.disable(); time.stop(); };
+    const inner = handler;
+    handler = (req, res) => als.run({ method: req.method, route: ROUTES[req.url.length % ROUTES.length] }, () => {
+      time.setContext(als.getStore());
+      inner(req, res);
+    });
+  }
+}
+
+const server = createServer(handler);
+server.listen(0, "127.0.0.1", () => process.stdout.write(`${server.address().port}\n`));
+process.on("SIGTERM", async () => {
+  await stop();
+  server.close();
+  process.exit(0);
+});

@@ -1,0 +1,50 @@
+// Labels joined to CPU samples: the issue's acceptance test for pprof.Do.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { EventEmitter, once } from "node:events";
+import { createWriteStream, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { finished } from "node:stream/promises";
+import { labels, runWithLabels } from "../../src/collect/labels.ts";
+import { startCPUProfile, stopCPUProfile } from "../../src/collect/cpu.ts";
+import { goPprof, needGo } from "../helpers/tools.ts";
+
+function spin(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
+async function job(name: string, msPerStep: number, steps: number): Promise<void> {
+  const emitter = new EventEmitter();
+  await runWithLabels(labels("job", name), async () => {
+    for (let i = 0; i < steps; i++) {
+      spin(msPerStep);
+      switch (i % 4) {
+        case 0: await new Promise((r) => setTimeout(r, 0)); break;
+        case 1: await new Promise((r) => setImmediate(r)); break;
+        case 2: await Promise.resolve(); break;
+        case 3: setImmediate(() => emitter.emit("go")); await once(emitter, "go"); break;
+      }
+    }
+  });
+}
+
+test("CPU samples carry the labels of the work: 3:1 across awaits, timers and emitters", async (t) => {
+  if (!needGo(t)) return;
+  const file = join(mkdtempSync(join(tmpdir(), "tsprof-labels-")), "cpu.pb.gz");
+  const out = createWriteStream(file);
+  startCPUProfile(out);
+  await Promise.all([job("a", 6, 300), job("b", 2, 300)]);
+  await stopCPUProfile();
+  out.end();
+  await finished(out);
+  const tags = goPprof(["-tags", file]);
+  const share = (name: string) => Number(new RegExp(`\\(\\s*([\\d.]+)%\\): ${name}\\n`).exec(tags)?.[1]);
+  const a = share("a"), b = share("b");
+  assert.ok(Math.abs(a - 75) <= 5, `job=a has ${a}% of the labelled CPU, expected 75±5\n${tags}`);
+  assert.ok(Math.abs(b - 25) <= 5, `job=b has ${b}% of the labelled CPU, expected 25±5\n${tags}`);
+  // The spin inside each job is attributed to that job, not to the other.
+  const focusA = goPprof(["-top", "-tagfocus=job=a", file]);
+  assert.match(focusA, /spin/);
+});
