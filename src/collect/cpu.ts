@@ -1,8 +1,129 @@
 // CPU profiling (Go's StartCPUProfile/StopCPUProfile/SetCPUProfileRate).
-import type { Writable } from "node:stream";
+//
+// V8's sampler records this thread's stacks; started on the main thread, a
+// profile also covers every worker thread (cpu-workers.ts). Samples of the
+// (idle) pseudo-function are left out, so the profile is on-CPU time as Go's.
+// Nothing is loaded or hooked until the first startCPUProfile.
 
-export function startCPUProfile(_w: Writable): void {
-  throw new Error("not implemented");
+import type { Writable } from "node:stream";
+import { isMainThread, threadId } from "node:worker_threads";
+import { writeAll } from "../util/write.js";
+import { encodeProfileGzip } from "../profile/encode.js";
+import { startLabelRecording, type LabelRecording } from "./labels.js";
+import { startThreadProfile, stopThreadProfile, setKeepAliveMs, releaseThreadProfiler } from "./cpu-session.js";
+import { WorkerSampler } from "./cpu-workers.js";
+import { cpuProfileData, type ThreadProfile, type V8CpuProfile } from "./cpu-convert.js";
+
+const DEFAULT_HZ = 100;
+/** Go clamps the rate to 1e6 Hz; V8 cannot sample faster than every µs anyway. */
+const MAX_HZ = 1_000_000;
+
+let rateHz = DEFAULT_HZ;
+
+interface RunningProfile {
+  w: Writable;
+  hz: number;
+  intervalUs: number;
+  startHr: bigint;
+  timeNanos: bigint;
+  recording: LabelRecording;
+  workers: WorkerSampler | undefined;
 }
-export async function stopCPUProfile(): Promise<void> {}
-export function setCPUProfileRate(_hz: number): void {}
+
+let running: RunningProfile | undefined;
+
+/** The `thread` label of this thread's samples. */
+export function threadName(): string {
+  return isMainThread ? "main" : `worker ${threadId}`;
+}
+
+/**
+ * Sets the sampling rate (Hz) of the next CPU profile (Go's
+ * runtime.SetCPUProfileRate). Default 100. Rates above 1,000,000 are clamped;
+ * hz <= 0 restores the default. While a profile runs the rate cannot change:
+ * as Go, this prints "runtime: cannot set cpu profile rate until previous
+ * profile has finished." to stderr and leaves the rate as it is.
+ */
+export function setCPUProfileRate(hz: number): void {
+  if (typeof hz !== "number" || Number.isNaN(hz)) throw new TypeError(`setCPUProfileRate: hz must be a number, got ${String(hz)}`);
+  if (running) {
+    process.stderr.write("runtime: cannot set cpu profile rate until previous profile has finished.\n");
+    return;
+  }
+  rateHz = hz <= 0 ? DEFAULT_HZ : Math.min(hz, MAX_HZ);
+}
+
+/** The rate the next (or running) CPU profile samples at, in Hz. */
+export function cpuProfileRate(): number {
+  return running ? running.hz : rateHz;
+}
+
+/**
+ * Starts profiling this thread (and, on the main thread, every worker
+ * thread) until stopCPUProfile, which writes the profile to w. Throws
+ * "cpu profiling already in use" if a profile already runs in this thread.
+ */
+export function startCPUProfile(w: Writable): void {
+  if (running) throw new Error("cpu profiling already in use");
+  if (!w || typeof (w as Partial<Writable>).write !== "function") throw new TypeError("startCPUProfile: w must be a Writable stream");
+  const hz = rateHz;
+  const intervalUs = Math.max(1, Math.round(1e6 / hz));
+  startThreadProfile(intervalUs);
+  const workers = isMainThread ? new WorkerSampler(intervalUs) : undefined;
+  try {
+    workers?.start();
+  } catch {
+    // No worker inspector (e.g. a build without it): profile this thread alone.
+  }
+  running = {
+    w,
+    hz,
+    intervalUs,
+    startHr: process.hrtime.bigint(),
+    timeNanos: BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6)),
+    recording: startLabelRecording(),
+    workers,
+  };
+}
+
+/**
+ * Stops the CPU profile and resolves once every byte of it has been written
+ * to the writer given to startCPUProfile (the writer is not ended). A no-op
+ * when no profile runs. A writer error rejects; the profiler is ready for a
+ * new start either way.
+ */
+export async function stopCPUProfile(): Promise<void> {
+  const p = running;
+  if (!p) return;
+  running = undefined;
+  let main: V8CpuProfile | undefined;
+  let failure: unknown;
+  try {
+    main = stopThreadProfile(p.intervalUs);
+  } catch (err) {
+    failure = err;
+  }
+  p.recording.stop();
+  const durationNanos = Number(process.hrtime.bigint() - p.startHr);
+  // Workers are stopped whatever happened here, so nothing keeps sampling.
+  const workerProfiles = p.workers ? await p.workers.stop() : [];
+  if (!main) throw failure;
+  const threads: ThreadProfile[] = [{ thread: threadName(), profiles: [main], labelsAt: (t) => p.recording.labelsAt(t) }, ...workerProfiles];
+  const data = cpuProfileData(threads, { periodNanos: Math.round(1e9 / p.hz), timeNanos: p.timeNanos, durationNanos });
+  await writeAll(p.w, await encodeProfileGzip(data));
+}
+
+/**
+ * How long (ms) V8's sampler is kept running after stopCPUProfile, so that a
+ * profile started within that time starts in well under a millisecond
+ * instead of re-logging every compiled function (hundreds of ms in large
+ * programs). Default 15000, or TSPROF_CPU_KEEPALIVE_MS. The kept sampler
+ * costs what a running profile costs; when it expires its teardown pauses
+ * the thread once (tens of ms with 100k functions). 0 tears it down inside
+ * stopCPUProfile, and also releases a sampler kept alive right now; other
+ * values apply from the next stop.
+ */
+export function setCPUProfileKeepAlive(ms: number): void {
+  setKeepAliveMs(ms);
+  if (ms === 0 && !running) releaseThreadProfiler();
+}

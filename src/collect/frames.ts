@@ -3,26 +3,91 @@
 
 import { fileURLToPath } from "node:url";
 import { basename } from "node:path";
+import { originalPosition } from "./sourcemap.js";
 
 /** A V8 script URL → a path for files on disk, `node:fs`-style names for built-ins. */
 export function fileFromUrl(url: string): string {
-  if (url.startsWith("file://")) {
+  if (!url.startsWith("file://")) return url;
+  let path = paths.get(url);
+  if (path === undefined) {
     try {
-      return fileURLToPath(url);
+      path = fileURLToPath(url);
     } catch {
-      return url;
+      path = url;
     }
+    paths.set(url, path);
   }
-  return url;
+  return path;
 }
+
+/** URL → path, once per script (URL parsing dominates symbolizing large profiles). */
+const paths = new Map<string, string>();
 
 /**
  * The name users see: V8's name, or for an anonymous function one they can
- * find in their editor, `<anonymous> (file.js:12:5)` ... kept short: basename,
- * start line and column.
+ * find in their editor, `(anonymous file.js:12:5)`: basename, start line and
+ * column (the column tells apart two arrow functions on one line).
  */
 export function functionDisplayName(v8Name: string, file: string, startLine: number, startColumn: number): string {
   if (v8Name) return v8Name;
   if (!file) return "(anonymous)";
   return `(anonymous ${basename(file)}:${startLine}:${startColumn})`;
+}
+
+/** A function as profiles show it, after source maps. */
+export interface FunctionSymbol {
+  name: string;
+  file: string;
+  /** 1-based; 0 when unknown. */
+  startLine: number;
+  /** The generated file (what V8 ran), for mapping lines inside the function. */
+  generatedFile: string;
+  /** Where V8 says the function starts in the generated file (1-based). */
+  generatedLine: number;
+  generatedColumn: number;
+  /** Whether file/startLine come from a source map. */
+  mapped: boolean;
+}
+
+/**
+ * Symbolizes a function from V8's name, script URL and 1-based start
+ * position: a source-mapped file, line and (for anonymous functions) name
+ * when a map applies, the generated position otherwise.
+ */
+export function symbolizeFunction(v8Name: string, url: string, startLine: number, startColumn: number): FunctionSymbol {
+  const generatedFile = fileFromUrl(url);
+  // V8's pseudo-frames ((program), (garbage collector)) and native code.
+  if (!generatedFile) return symbol(v8Name || "(anonymous)", "", Math.max(0, startLine), generatedFile, startLine, startColumn, false);
+  // An ES module's top-level code has no function position.
+  if (startLine <= 0) {
+    const orig = originalPosition(generatedFile, 1, 0);
+    const file = orig?.file ?? generatedFile;
+    return symbol(v8Name || `(top level ${basename(file)})`, file, 1, generatedFile, 1, 0, !!orig);
+  }
+  const orig = originalPosition(generatedFile, startLine, startColumn);
+  if (orig) {
+    const name = functionDisplayName(v8Name || orig.name || "", orig.file, orig.line, orig.column);
+    return symbol(name, orig.file, orig.line, generatedFile, startLine, startColumn, true);
+  }
+  return symbol(functionDisplayName(v8Name, generatedFile, startLine, startColumn), generatedFile, startLine, generatedFile, startLine, startColumn, false);
+}
+
+// One literal shape for every symbol (object spread here cost more than the
+// rest of a large profile's conversion).
+function symbol(name: string, file: string, startLine: number, generatedFile: string, generatedLine: number, generatedColumn: number, mapped: boolean): FunctionSymbol {
+  return { name, file, startLine, generatedFile, generatedLine, generatedColumn, mapped };
+}
+
+/**
+ * The original line of a generated line inside a function (V8 reports lines
+ * without columns): the first mapping on that line, or on the function's own
+ * first line the function's position, so code squeezed onto one line (tsx
+ * emits whole modules as one line) falls back to the function's start line.
+ * A line mapped to another file than the function's gives its start line.
+ */
+export function originalLine(fn: FunctionSymbol, generatedLine: number): number {
+  if (!fn.mapped) return generatedLine;
+  const column = generatedLine === fn.generatedLine ? fn.generatedColumn : 0;
+  const orig = originalPosition(fn.generatedFile, generatedLine, column);
+  return orig && orig.file === fn.file ? orig.line : fn.startLine;
 }

@@ -172,11 +172,12 @@ class Timeline {
 
   mark(set: LabelSet | undefined): void {
     if (set === EMPTY) set = undefined;
-    if (set === this.last) return;
+    if (set === this.last || this.truncated) return;
     this.last = set;
-    if (this.length >= MAX_CHANGES) {
+    if (this.length === MAX_CHANGES - 1) {
+      // Full: samples from here on are left unlabelled rather than mislabelled.
       this.truncated = true;
-      return;
+      set = undefined;
     }
     const chunk = this.length % CHUNK;
     if (chunk === 0) this.times.push(new Float64Array(CHUNK));

@@ -1,6 +1,21 @@
 // Source-map lookup, in one place: a generated position → the original file,
 // line and function name. Broken or missing maps fall back to the generated
 // position; a lookup never throws.
+//
+// Where a map comes from, in order:
+//  1. Node's own source-map cache (module.findSourceMap): filled when source
+//     maps are enabled (--enable-source-maps, or loaders such as tsx, which
+//     transform code in memory and register an inline map).
+//  2. The generated file on disk: its last `//# sourceMappingURL=` comment,
+//     an inline `data:` URL or a `.map` file next to it (tsc output).
+// Maps are read lazily, the first time a profile needs a position in that
+// file, and kept (with their lookups) for the life of the process.
+
+import { readFileSync, statSync } from "node:fs";
+import { findSourceMap } from "node:module";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { TraceMap, originalPositionFor, LEAST_UPPER_BOUND, GREATEST_LOWER_BOUND } from "@jridgewell/trace-mapping";
 
 export interface OriginalPosition {
   file: string;
@@ -10,7 +25,106 @@ export interface OriginalPosition {
   name?: string;
 }
 
-/** Maps a generated (file, 1-based line, 1-based column); undefined when no map applies. */
-export function originalPosition(_file: string, _line: number, _column: number): OriginalPosition | undefined {
-  return undefined;
+/** Generated files larger than this are not scanned for a map comment. */
+const MAX_GENERATED_BYTES = 64 * 1024 * 1024;
+
+const maps = new Map<string, TraceMap | null>();
+const lookups = new Map<string, OriginalPosition | null>();
+
+/**
+ * Maps a generated (file, 1-based line, 1-based column); undefined when no
+ * map applies. column 0 means "unknown": the first mapping on that line is
+ * used (V8 reports the executing line of a sample, not its column).
+ */
+export function originalPosition(file: string, line: number, column: number): OriginalPosition | undefined {
+  if (!file || line <= 0) return undefined;
+  // Most files have no map: answer those without building a lookup key.
+  if (maps.get(file) === null) return undefined;
+  const key = `${file}\0${line}\0${column}`;
+  const cached = lookups.get(key);
+  if (cached !== undefined) return cached ?? undefined;
+  let result: OriginalPosition | null = null;
+  try {
+    const map = mapFor(file);
+    if (map) result = lookup(map, line, column);
+  } catch {
+    result = null;
+  }
+  lookups.set(key, result);
+  return result ?? undefined;
+}
+
+function lookup(map: TraceMap, line: number, column: number): OriginalPosition | null {
+  const col0 = Math.max(0, column - 1);
+  let m = originalPositionFor(map, { line, column: col0, bias: column > 0 ? GREATEST_LOWER_BOUND : LEAST_UPPER_BOUND });
+  if (m.source === null && column > 0) m = originalPositionFor(map, { line, column: col0, bias: LEAST_UPPER_BOUND });
+  if (m.source === null || m.line === null) return null;
+  const out: OriginalPosition = { file: sourceToFile(m.source), line: m.line, column: (m.column ?? 0) + 1 };
+  if (m.name) out.name = m.name;
+  return out;
+}
+
+function sourceToFile(source: string): string {
+  if (source.startsWith("file://")) {
+    try {
+      return fileURLToPath(source);
+    } catch {
+      return source;
+    }
+  }
+  return source;
+}
+
+/** The map of a generated file, loaded once; null when it has none or it is broken. */
+function mapFor(file: string): TraceMap | null {
+  let map = maps.get(file);
+  if (map === undefined) {
+    map = loadMap(file);
+    maps.set(file, map);
+  }
+  return map;
+}
+
+function loadMap(file: string): TraceMap | null {
+  if (!isAbsolute(file)) return null; // node:internal, eval code, wasm: nothing on disk
+  const url = pathToFileURL(file).href;
+  try {
+    const fromNode = findSourceMap(file) ?? findSourceMap(url);
+    if (fromNode?.payload) return new TraceMap(fromNode.payload as never, url);
+  } catch {
+    // fall through to the file on disk
+  }
+  try {
+    const st = statSync(file);
+    if (!st.isFile() || st.size > MAX_GENERATED_BYTES) return null;
+    const ref = mapReference(readFileSync(file, "utf8"));
+    if (!ref) return null;
+    if (ref.startsWith("data:")) return new TraceMap(decodeDataUrl(ref), url);
+    const mapPath = ref.startsWith("file://") ? fileURLToPath(ref) : resolve(dirname(file), decodeURIComponent(ref));
+    return new TraceMap(readFileSync(mapPath, "utf8"), pathToFileURL(mapPath).href);
+  } catch {
+    return null;
+  }
+}
+
+/** The URL of the last sourceMappingURL comment in a generated file. */
+function mapReference(code: string): string | undefined {
+  const re = /(?:\/\/[#@]\s*sourceMappingURL=([^\s'"]+)\s*$)|(?:\/\*[#@]\s*sourceMappingURL=([^\s*'"]+)\s*\*\/\s*$)/gm;
+  let found: string | undefined;
+  for (let m = re.exec(code); m; m = re.exec(code)) found = m[1] ?? m[2];
+  return found;
+}
+
+function decodeDataUrl(url: string): string {
+  const comma = url.indexOf(",");
+  if (comma < 0) throw new Error("malformed data URL");
+  const meta = url.slice(5, comma);
+  const body = url.slice(comma + 1);
+  return meta.endsWith(";base64") ? Buffer.from(body, "base64").toString("utf8") : decodeURIComponent(body);
+}
+
+/** Forgets every loaded map and lookup (files rebuilt while the process runs). */
+export function clearSourceMapCache(): void {
+  maps.clear();
+  lookups.clear();
 }

@@ -2,7 +2,7 @@
 // profiles' add(), and creation stacks of resources and threads).
 
 import type { Frame } from "../profile/builder.js";
-import { fileFromUrl, functionDisplayName } from "./frames.js";
+import { fileFromUrl, symbolizeFunction } from "./frames.js";
 import { originalPosition } from "./sourcemap.js";
 
 const MAX_DEPTH = 64;
@@ -12,7 +12,7 @@ function callSites(skip: number, depth: number): NodeJS.CallSite[] {
   const savedLimit = Error.stackTraceLimit;
   try {
     Error.prepareStackTrace = (_err, sites) => sites;
-    Error.stackTraceLimit = depth + skip + 1;
+    Error.stackTraceLimit = depth + skip;
     const holder: { stack?: NodeJS.CallSite[] } = {};
     Error.captureStackTrace(holder, callSites);
     return (holder.stack ?? []).slice(skip);
@@ -48,18 +48,19 @@ export function captureStack(skip = 0, depth = MAX_DEPTH): Frame[] {
   const sites = callSites(skip + 1, depth);
   const frames: Frame[] = [];
   for (const site of sites) {
-    const file = fileFromUrl(site.getScriptNameOrSourceURL() ?? site.getFileName() ?? "");
+    const url = site.getScriptNameOrSourceURL() ?? site.getFileName() ?? "";
     const line = site.getLineNumber() ?? 0;
     const column = site.getColumnNumber() ?? 0;
-    let name = siteName(site);
-    let frame: Frame = { name: "", file, line, column, startLine: 0 };
+    // The function, named and placed as the CPU profile places it (same
+    // naming, same source maps), from where its code starts.
+    const fn = symbolizeFunction(siteName(site), url, safe(() => site.getEnclosingLineNumber()) ?? 0, safe(() => site.getEnclosingColumnNumber()) ?? 0);
+    const file = fileFromUrl(url);
     const orig = file ? originalPosition(file, line, column) : undefined;
-    if (orig) {
-      frame = { name: "", file: orig.file, line: orig.line, column: orig.column, startLine: 0 };
-      if (orig.name && !name) name = orig.name;
-    }
-    frame.name = functionDisplayName(name, frame.file, frame.line, frame.column);
-    frames.push(frame);
+    frames.push(
+      orig
+        ? { name: fn.name, file: orig.file, line: orig.line, column: orig.column, startLine: orig.file === fn.file ? fn.startLine : 0 }
+        : { name: fn.name, file, line, column, startLine: fn.file === file ? fn.startLine : 0 },
+    );
   }
   return frames;
 }

@@ -68,8 +68,12 @@ export function mergeProfiles(profiles: ProfileData[]): ProfileData {
     out.docUrl ||= p.docUrl;
     for (const c of p.comments) comments.add(c);
 
+    // Only mappings some location uses are kept (as google/pprof's Merge),
+    // plus the first one, which names the main binary.
     const mapOf = new Map<Mapping, Mapping>();
-    for (const m of p.mapping) {
+    const mapFor = (m: Mapping): Mapping => {
+      const known = mapOf.get(m);
+      if (known) return known;
       const key = `${m.file}\0${m.buildId}\0${m.start}\0${m.limit}\0${m.offset}`;
       let mm = mappings.get(key);
       if (!mm) {
@@ -83,7 +87,9 @@ export function mergeProfiles(profiles: ProfileData[]): ProfileData {
         mm.hasInlineFrames &&= m.hasInlineFrames;
       }
       mapOf.set(m, mm);
-    }
+      return mm;
+    };
+    if (out.mapping.length === 0 && p.mapping.length > 0) mapFor(p.mapping[0]!);
     const fnOf = new Map<ProfileFunction, ProfileFunction>();
     const fnFor = (f: ProfileFunction): ProfileFunction => {
       let r = fnOf.get(f);
@@ -102,7 +108,7 @@ export function mergeProfiles(profiles: ProfileData[]): ProfileData {
     const locFor = (l: Location): Location => {
       let r = locOf.get(l);
       if (r) return r;
-      const mapping = l.mapping ? mapOf.get(l.mapping) : undefined;
+      const mapping = l.mapping ? mapFor(l.mapping) : undefined;
       const lines = l.line.map((ln) => ({ function: fnFor(ln.function), line: ln.line, column: ln.column }));
       const key = `${mapping?.id ?? 0}\0${l.address}\0${l.isFolded}\0${lines.map((ln) => `${ln.function.id}:${ln.line}:${ln.column}`).join(",")}`;
       r = locations.get(key);
@@ -115,6 +121,9 @@ export function mergeProfiles(profiles: ProfileData[]): ProfileData {
       return r;
     };
     for (const s of p.sample) {
+      // Zero samples are skipped before their locations are mapped, so they
+      // take no location ids (google/pprof numbers locations the same way).
+      if (s.value.every((v) => v === 0)) continue;
       const locs = s.location.map(locFor);
       const key = locs.map((l) => l.id).join(",") + labelKey(s);
       const existing = samples.get(key);

@@ -19,7 +19,8 @@ export function writeAll(w: Writable, data: Uint8Array | string): Promise<void> 
     const onError = (err: Error) => {
       if (settled) return;
       settled = true;
-      w.off("error", onError);
+      // Stays attached: the stream emits 'error' after the write callback,
+      // and an unheard 'error' would crash the host process.
       reject(new WriterError(`writing profile: ${err.message}`, { cause: err }));
     };
     // Listening keeps an 'error' from becoming an uncaught exception in the host.

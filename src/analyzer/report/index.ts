@@ -1,0 +1,72 @@
+// The analyzer's text reports, each printing what `go tool pprof` prints.
+//
+//   generateReport(kind, profile, config, ctx)   top/text, traces, tags, peek,
+//       tree, list, dot, raw, comments, as a string. `profile` is the profile
+//       after the driver's filtering (focus, ignore, hide, show, tagfocus…);
+//       ctx.total is the total of the profile *before* that filtering, as
+//       google/pprof reports percentages of it (see ReportContext).
+//   new Report(kind, profile, config, ctx)       for the web UI: .trimmedGraph(),
+//       textItems(rpt) (the top table), dotGraph(rpt) (graph + legend for SVG).
+//
+// Errors a user can cause (no match for a regexp, a bad sample index) are
+// thrown as ReportError with google/pprof's message.
+
+import type { ProfileData } from "../../profile/model.js";
+import type { Config } from "../config.js";
+import { printDot } from "./dot.js";
+import { printSource } from "./list.js";
+import { ReportError, type ReportContext, type ReportKind } from "./options.js";
+import { profileString } from "./raw.js";
+import { Report } from "./report.js";
+import { printTags } from "./tags.js";
+import { printText, printTree } from "./text.js";
+import { printTraces } from "./traces.js";
+
+export { Report } from "./report.js";
+export type { TrimmedGraph } from "./report.js";
+export {
+  ReportError, applyCommandOverrides, activeFilters, computeTotal, numLabelUnits, isDiffBaseSample, regexpText,
+} from "./options.js";
+export type { ReportContext, ReportKind, ReportOptions, SourceReaderLike } from "./options.js";
+export { textItems, printText, printTree } from "./text.js";
+export type { TextItem } from "./text.js";
+export { dotGraph, printDot } from "./dot.js";
+export { profileLabels, reportLabels } from "./labels.js";
+export { profileString } from "./raw.js";
+export { DiskSourceReader, embeddedSources, trimSourcePath } from "./source.js";
+
+/** Report kinds that need ctx.symbol. */
+export const kindsNeedingRegexp: readonly ReportKind[] = ["peek", "list"];
+
+/**
+ * Produces one report as `go tool pprof -KIND` prints it. The per-command
+ * overrides of go tool pprof are applied here (top/text show every node unless
+ * nodeCount is set; other graph reports default to 80 nodes; peek and list do
+ * not trim; list works on lines; raw on addresses).
+ */
+export function generateReport(kind: ReportKind, profile: ProfileData, config: Config, ctx: ReportContext): string {
+  if ((kind === "peek" || kind === "list") && !ctx.symbol) throw new ReportError(`command ${kind} requires an argument`);
+  const rpt = new Report(kind === "peek" ? "peek" : kind, profile, config, ctx);
+  switch (kind) {
+    case "top":
+    case "text":
+      return printText(rpt);
+    case "tree":
+    case "peek":
+      return printTree(rpt);
+    case "traces":
+      return printTraces(rpt);
+    case "tags":
+      return printTags(rpt);
+    case "list":
+      return printSource(rpt);
+    case "dot":
+      return printDot(rpt);
+    case "raw":
+      return profileString(profile);
+    case "comments":
+      return profile.comments.map((c) => c + "\n").join("");
+    case "callgrind":
+      throw new ReportError("callgrind output is not supported yet");
+  }
+}

@@ -1,0 +1,49 @@
+// `tags`: for each label key, the total and each value's share.
+
+import { sortTags } from "../graph/sort.js";
+import type { Tag } from "../graph/types.js";
+import { formatFixed, percentage, scale, scaledLabel } from "../measurement.js";
+import type { Report } from "./report.js";
+import { TabWriter } from "./tabwriter.js";
+
+export function printTags(rpt: Report): string {
+  const o = rpt.options;
+  const tagMap = new Map<string, Map<string, number>>();
+  const add = (key: string, val: string, v: number) => {
+    let m = tagMap.get(key);
+    if (!m) tagMap.set(key, (m = new Map()));
+    m.set(val, (m.get(val) ?? 0) + v);
+  };
+  for (const s of rpt.profile.sample) {
+    const v = o.sampleValue(s.value);
+    for (const key of Object.keys(s.label)) for (const val of s.label[key]!) add(key, val, v);
+    for (const key of Object.keys(s.numLabel)) {
+      const unit = o.numLabelUnits[key] ?? "";
+      for (const nval of s.numLabel[key]!) add(key, scaledLabel(nval, unit, o.outputUnit), v);
+    }
+  }
+  const keys = sortTags([...tagMap.keys()].map((name) => tag(name, 0)), true);
+  const tw = new TabWriter();
+  for (const k of keys) {
+    const values = tagMap.get(k.name)!;
+    let total = 0;
+    const tags: Tag[] = [];
+    for (const [name, c] of values) {
+      total += c;
+      tags.push(tag(name, c));
+    }
+    const [f, u] = scale(total, o.sampleUnit, o.outputUnit);
+    tw.write(`${k.name}:\t Total ${formatFixed(f, 1)}${u}\n`);
+    for (const t of sortTags(tags, true)) {
+      const [tf, tu] = scale(t.flat, o.sampleUnit, o.outputUnit);
+      if (total > 0) tw.write(` \t${formatFixed(tf, 1)}${tu} (${percentage(t.flat, total)}):\t ${t.name}\n`);
+      else tw.write(` \t${formatFixed(tf, 1)}${tu}:\t ${t.name}\n`);
+    }
+    tw.write("\n");
+  }
+  return tw.flush();
+}
+
+function tag(name: string, flat: number): Tag {
+  return { name, unit: "", value: 0, flat, flatDiv: 0, cum: 0, cumDiv: 0 };
+}

@@ -1,0 +1,209 @@
+// V8 CPU profiles (the inspector's Profiler.Profile, one per thread) → one
+// pprof CPU profile: samples/count and cpu/nanoseconds, leaf-first stacks of
+// symbolized, source-mapped frames, a `thread` label and the profiler labels
+// in effect when each sample was taken.
+
+import type { ProfileData, Location } from "../profile/model.js";
+import { ProfileBuilder, type SampleLabels } from "../profile/builder.js";
+import type { LabelSet } from "./labels.js";
+import { symbolizeFunction, originalLine, type FunctionSymbol } from "./frames.js";
+
+/** The subset of the inspector's Profiler.Profile this converter reads. */
+export interface V8CpuProfile {
+  nodes: V8ProfileNode[];
+  /** µs on the monotonic clock process.hrtime reads. */
+  startTime: number;
+  endTime: number;
+  samples?: number[];
+  /** µs between samples; the first is relative to startTime; may be negative. */
+  timeDeltas?: number[];
+}
+
+export interface V8ProfileNode {
+  id: number;
+  callFrame: { functionName: string; scriptId: string; url: string; lineNumber: number; columnNumber: number };
+  hitCount?: number;
+  children?: number[];
+  /** 1-based lines of this function where it was the leaf of a sample. */
+  positionTicks?: { line: number; ticks: number }[];
+}
+
+/** One thread's part of the profile. */
+export interface ThreadProfile {
+  /** The `thread` label: "main", "worker 1", ... */
+  thread: string;
+  profiles: V8CpuProfile[];
+  /** The profiler labels at time t (µs, process.hrtime clock); absent for threads without a recording. */
+  labelsAt?: (t: number) => LabelSet | undefined;
+}
+
+export interface CpuProfileOptions {
+  periodNanos: number;
+  timeNanos: bigint;
+  durationNanos: number;
+}
+
+const ROOT = "(root)";
+const IDLE = "(idle)";
+
+/** Builds the pprof CPU profile of every thread's V8 profiles. */
+export function cpuProfileData(threads: readonly ThreadProfile[], options: CpuProfileOptions): ProfileData {
+  const b = new ProfileBuilder({
+    sampleType: [
+      { type: "samples", unit: "count" },
+      { type: "cpu", unit: "nanoseconds" },
+    ],
+    periodType: { type: "cpu", unit: "nanoseconds" },
+    period: options.periodNanos,
+    timeNanos: options.timeNanos,
+    durationNanos: options.durationNanos,
+  });
+  const symbols = new SymbolCache(b);
+  for (const thread of threads) {
+    for (const profile of thread.profiles) addProfile(b, symbols, profile, thread, options.periodNanos);
+  }
+  return b.build();
+}
+
+/**
+ * Symbolizes each distinct V8 function once per conversion, and keeps its
+ * locations (as a caller, and as a leaf at each line). Keyed by script and
+ * start position, numbers only: string keys per node cost more than the
+ * rest of the conversion on large profiles.
+ */
+class SymbolCache {
+  private readonly byScript = new Map<string, Map<number | string, FunctionSymbol>>();
+  private readonly pseudo = new Map<string, FunctionSymbol>();
+  private readonly callerLocations = new Map<FunctionSymbol, Location>();
+  private readonly leafLocations = new Map<FunctionSymbol, Map<number, Location>>();
+
+  constructor(private readonly b: ProfileBuilder) {}
+
+  of(node: V8ProfileNode): FunctionSymbol {
+    const cf = node.callFrame;
+    if (cf.lineNumber < 0 && !cf.url) {
+      // (program), (garbage collector), native functions: no script position.
+      let sym = this.pseudo.get(cf.functionName);
+      if (!sym) this.pseudo.set(cf.functionName, (sym = symbolizeFunction(cf.functionName, "", 0, 0)));
+      return sym;
+    }
+    let script = this.byScript.get(cf.scriptId);
+    if (!script) this.byScript.set(cf.scriptId, (script = new Map()));
+    // A small-integer key while it fits (no heap numbers), a string past that.
+    const line = cf.lineNumber + 1, column = cf.columnNumber + 1;
+    const key = line < 16384 && column < 65536 ? line * 65536 + column : `${line}:${column}`;
+    let sym = script.get(key);
+    if (!sym) {
+      // The inspector's positions are 0-based; frames and maps use 1-based.
+      sym = symbolizeFunction(cf.functionName, cf.url, cf.lineNumber + 1, cf.columnNumber + 1);
+      script.set(key, sym);
+    }
+    return sym;
+  }
+
+  callerLocation(sym: FunctionSymbol): Location {
+    let loc = this.callerLocations.get(sym);
+    // V8 keeps no call-site line for callers: the function's start line is the best known.
+    if (!loc) this.callerLocations.set(sym, (loc = this.b.locationFor({ name: sym.name, file: sym.file, line: sym.startLine, column: 0, startLine: sym.startLine })));
+    return loc;
+  }
+
+  leafLocation(sym: FunctionSymbol, generatedLine: number): Location {
+    let byLine = this.leafLocations.get(sym);
+    if (!byLine) this.leafLocations.set(sym, (byLine = new Map()));
+    let loc = byLine.get(generatedLine);
+    if (!loc) {
+      const line = generatedLine > 0 ? originalLine(sym, generatedLine) : sym.startLine;
+      byLine.set(generatedLine, (loc = this.b.locationFor({ name: sym.name, file: sym.file, line, column: 0, startLine: sym.startLine })));
+    }
+    return loc;
+  }
+}
+
+function addProfile(b: ProfileBuilder, symbols: SymbolCache, p: V8CpuProfile, thread: ThreadProfile, period: number): void {
+  const samples = p.samples ?? [];
+  const deltas = p.timeDeltas ?? [];
+  if (samples.length <= 1) return;
+  // Node ids are small integers: arrays indexed by id.
+  const nodes = p.nodes;
+  let maxId = 0;
+  for (let i = 0; i < nodes.length; i++) if (nodes[i]!.id > maxId) maxId = nodes[i]!.id;
+  // Filled in id order (V8's ids count up from 1): a preallocated array this
+  // large would fall back to slow dictionary elements.
+  const byId: (V8ProfileNode | undefined)[] = [undefined];
+  const parent = new Int32Array(maxId + 1); // 0: none
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i]!;
+    byId[n.id] = n;
+    const children = n.children;
+    if (children) for (let c = 0; c < children.length; c++) parent[children[c]!] = n.id;
+  }
+  const isRoot = (n: V8ProfileNode) => parent[n.id] === 0 && n.callFrame.functionName === ROOT;
+
+  // The callers' part of a stack, leaf first, built only for sampled leaves.
+  // Memoized per node: sampled stacks share most of their callers.
+  const callerLocation: (Location | undefined)[] = [];
+  const stackFrom = (leaf: Location, leafId: number): Location[] => {
+    const out = [leaf];
+    for (let id = parent[leafId]!; id !== 0; id = parent[id]!) {
+      let loc = callerLocation[id];
+      if (!loc) {
+        const n = byId[id]!;
+        if (isRoot(n)) break;
+        loc = callerLocation[id] = symbols.callerLocation(symbols.of(n));
+      }
+      out.push(loc);
+    }
+    return out;
+  };
+
+  // Leaf lines: each node's positionTicks handed out to its samples in turn,
+  // so per-line totals match V8's (which line a given sample had is not kept).
+  const lineQueues = new Map<number, { i: number; used: number }>();
+  const leafLine = (n: V8ProfileNode): number => {
+    const pt = n.positionTicks;
+    if (!pt || pt.length === 0) return 0;
+    let q = lineQueues.get(n.id);
+    if (!q) lineQueues.set(n.id, (q = { i: 0, used: 0 }));
+    if (q.i >= pt.length) q.i = 0; // more samples than ticks: cycle
+    const tick = pt[q.i]!;
+    if (++q.used >= tick.ticks) {
+      q.i++;
+      q.used = 0;
+    }
+    return tick.line;
+  };
+
+  // Group identical (leaf, line, labels) before building: one builder call per group.
+  const groups = new Map<string, { locations: Location[]; labels: LabelSet | undefined; count: number }>();
+  const labelIds = new Map<LabelSet, number>();
+  let t = p.startTime;
+  // Sample 0 is the stack V8 records synchronously when the profile starts
+  // (the profiler's own start call), not a timer tick: left out.
+  t += deltas[0] ?? 0;
+  for (let i = 1; i < samples.length; i++) {
+    t += deltas[i] ?? 0;
+    const n = byId[samples[i]!];
+    if (!n) continue;
+    if (n.callFrame.functionName === IDLE || isRoot(n)) continue; // on-CPU time only
+    const line = leafLine(n);
+    const labels = thread.labelsAt?.(t);
+    let labelId = 0;
+    if (labels) {
+      labelId = labelIds.get(labels) ?? labelIds.size + 1;
+      labelIds.set(labels, labelId);
+    }
+    const key = `${n.id}:${line}:${labelId}`;
+    const g = groups.get(key);
+    if (g) {
+      g.count++;
+      continue;
+    }
+    groups.set(key, { locations: stackFrom(symbols.leafLocation(symbols.of(n), line), n.id), labels, count: 1 });
+  }
+
+  for (const g of groups.values()) {
+    const labels: SampleLabels = { ...(g.labels ?? {}), thread: thread.thread };
+    b.addLocationSample(g.locations, [g.count, g.count * period], labels);
+  }
+}

@@ -1,0 +1,79 @@
+// Shared by the report tests: load a profile, run one of our reports with
+// options given as go tool pprof flags, and run go tool pprof itself.
+
+import { readFileSync } from "node:fs";
+import { decodeProfile } from "../../src/profile/decode.ts";
+import { mergeProfiles } from "../../src/profile/merge.ts";
+import type { ProfileData } from "../../src/profile/model.ts";
+import { defaultConfig, type Config } from "../../src/analyzer/config.ts";
+import { computeTotal, generateReport, type ReportKind } from "../../src/analyzer/report/index.ts";
+import { goPprof } from "../helpers/tools.ts";
+
+export function loadProfile(path: string): ProfileData {
+  // go tool pprof merges every source it fetches, even a single one.
+  return mergeProfiles([decodeProfile(readFileSync(path))]);
+}
+
+/** The sample index go tool pprof picks: -sample_index, else default_sample_type, else the last. */
+export function sampleIndexOf(p: ProfileData, name: string | undefined): number {
+  const want = name ?? p.defaultSampleType;
+  if (want) {
+    const i = p.sampleType.findIndex((st) => st.type === want);
+    if (i >= 0) return i;
+  }
+  return p.sampleType.length - 1;
+}
+
+/** Config from the subset of go tool pprof flags the report tests use. */
+export function configFromFlags(flags: string[]): { config: Config; sampleIndex?: string } {
+  const c = defaultConfig();
+  let sampleIndex: string | undefined;
+  for (const f of flags) {
+    const m = /^-([a-z_]+)(?:=(.*))?$/.exec(f);
+    if (!m) throw new Error("bad flag " + f);
+    const [, name, value] = m as unknown as [string, string, string | undefined];
+    switch (name) {
+      case "nodecount": c.nodeCount = Number(value); break;
+      case "nodefraction": c.nodeFraction = Number(value); break;
+      case "edgefraction": c.edgeFraction = Number(value); break;
+      case "cum": c.sort = "cum"; break;
+      case "flat": c.sort = "flat"; break;
+      case "unit": c.unit = value!; break;
+      case "functions": case "filefunctions": case "files": case "lines": case "addresses": c.granularity = name; break;
+      case "noinlines": c.noInlines = true; break;
+      case "trim": c.trim = value !== "false"; break;
+      case "mean": c.mean = true; break;
+      case "relative_percentages": c.relativePercentages = true; break;
+      case "compact_labels": c.compactLabels = true; break;
+      case "divide_by": c.divideBy = Number(value); break;
+      case "call_tree": c.callTree = true; break;
+      case "sample_index": sampleIndex = value; break;
+      case "drop_negative": c.dropNegative = true; break;
+      // Filters that keep every sample of the test profiles: only the
+      // "Active filters" legend changes (the driver's transform does the filtering).
+      case "focus": c.focus = value!; break;
+      case "hide": c.hide = value!; break;
+      case "show": c.show = value!; break;
+      case "tagfocus": c.tagFocus = value!; break;
+      default: throw new Error("unsupported flag in test: " + f);
+    }
+  }
+  return { config: c, sampleIndex };
+}
+
+/** Our report for `go tool pprof -KIND[=ARG] FLAGS FILE`. */
+export function ours(file: string, kind: ReportKind, flags: string[], arg?: string, loaded?: ProfileData): string {
+  const p = loaded ?? loadProfile(file);
+  const { config, sampleIndex } = configFromFlags(flags);
+  const si = sampleIndexOf(p, sampleIndex);
+  return generateReport(kind, p, config, {
+    sampleIndex: si,
+    total: computeTotal(p, si, config.mean),
+    symbol: arg !== undefined ? new RegExp(arg) : undefined,
+  });
+}
+
+export function theirs(file: string, kind: ReportKind, flags: string[], arg?: string): string {
+  const k = arg !== undefined ? `-${kind}=${arg}` : `-${kind}`;
+  return goPprof([k, ...flags, file]);
+}

@@ -1,0 +1,120 @@
+// CPU profiles and worker threads: profiling inside a worker, and a
+// main-thread profile covering the process's workers with a `thread` label,
+// including workers started during the profile and workers that exit before
+// it ends.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createWriteStream, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { gunzipSync } from "node:zlib";
+import { Worker } from "node:worker_threads";
+import { once } from "node:events";
+import { startCPUProfile, stopCPUProfile } from "../../src/collect/cpu.ts";
+import { decodeProfile } from "../../src/profile/decode.ts";
+import type { ProfileData } from "../../src/profile/model.ts";
+import { needGo, goPprof, parseTop } from "../helpers/tools.ts";
+import { setFlagsFromString } from "node:v8";
+import { heavyTwoThirds } from "../fixtures/cpu/workload.ts";
+
+// As in cpu.test.ts: keep V8 from charging inlined callees to their callers
+// (V8 flags are process-wide, so this holds in the workers too).
+setFlagsFromString("--no-turbo-inlining");
+
+const here = dirname(fileURLToPath(import.meta.url));
+const workerScript = join(here, "../fixtures/cpu/worker-hot.mjs");
+// A worker cannot load TypeScript sources (the tsx loader does not follow it
+// into workers): it imports the built package, as a spawned process would.
+const tsprofUrl = pathToFileURL(join(here, "../../dist/esm/index.js")).href;
+const dir = mkdtempSync(join(tmpdir(), "tsprof-cpu-worker-"));
+
+function spinMain(ms: number): void {
+  const end = Date.now() + ms;
+  let sink = 0;
+  while (Date.now() < end) sink += heavyTwoThirds(100_000);
+  if (sink === -1) console.log(sink);
+}
+
+/** Samples (count) per (leaf function, thread label). */
+function leafCounts(p: ProfileData): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of p.sample) {
+    const key = `${s.location[0]!.line[0]!.function.name}@${s.label.thread?.[0]}`;
+    out.set(key, (out.get(key) ?? 0) + s.value[0]!);
+  }
+  return out;
+}
+
+function startWorker(ms: number): { worker: Worker; threadId: number; ready: Promise<unknown>; exited: Promise<unknown> } {
+  const worker = new Worker(workerScript, { workerData: { ms } });
+  const ready = new Promise((resolve) => worker.on("message", (m: { ready?: boolean }) => m.ready && resolve(true)));
+  // worker.threadId reads -1 once the worker has exited.
+  return { worker, threadId: worker.threadId, ready, exited: once(worker, "exit") };
+}
+
+test("profiling inside a worker profiles that worker", async (t) => {
+  if (!needGo(t)) return;
+  const worker = new Worker(workerScript, { workerData: { ms: 800, selfProfile: true, tsprof: tsprofUrl } });
+  const threadId = worker.threadId;
+  const exited = once(worker, "exit");
+  const [msg] = (await once(worker, "message")) as [{ profile: Uint8Array; inUse: string }];
+  await exited;
+  assert.equal(msg.inUse, "cpu profiling already in use");
+  const path = join(dir, "in-worker.pb.gz");
+  const { writeFileSync } = await import("node:fs");
+  writeFileSync(path, msg.profile);
+  const top = parseTop(goPprof(["-top", path]));
+  assert.equal(top[0]!.name, "workerHotFunction");
+  assert.ok(top[0]!.flatPct > 60, `worker hot function ${top[0]!.flatPct}%`);
+  const counts = leafCounts(decodeProfile(gunzipSync(msg.profile)));
+  assert.ok((counts.get(`workerHotFunction@worker ${threadId}`) ?? 0) >= 40, JSON.stringify([...counts]));
+  assert.ok(![...counts.keys()].some((k) => k.endsWith("@main")), "no main-thread samples");
+});
+
+test("a main-thread profile covers workers, old and new, each sample labelled with its thread", async (t) => {
+  if (!needGo(t)) return;
+  const before = startWorker(1500); // running before the profile starts
+  await before.ready;
+  const path = join(dir, "whole.pb.gz");
+  const w = createWriteStream(path);
+  startCPUProfile(w);
+  const during = startWorker(1000); // started during the profile
+  await during.ready;
+  spinMain(1000);
+  await stopCPUProfile();
+  await new Promise<void>((r) => w.end(r));
+  await Promise.all([before.exited, during.exited]);
+
+  const counts = leafCounts(decodeProfile(gunzipSync(readFileSync(path))));
+  const oldWorker = counts.get(`workerHotFunction@worker ${before.threadId}`) ?? 0;
+  const newWorker = counts.get(`workerHotFunction@worker ${during.threadId}`) ?? 0;
+  const main = counts.get("heavyTwoThirds@main") ?? 0;
+  assert.ok(main >= 50, `main thread's hot function: ${main} samples (${JSON.stringify([...counts])})`);
+  assert.ok(oldWorker >= 40, `worker started before the profile: ${oldWorker} samples`);
+  assert.ok(newWorker >= 30, `worker started during the profile: ${newWorker} samples`);
+  assert.equal(counts.get(`workerHotFunction@main`) ?? 0, 0, "worker code is not charged to main");
+
+  // go tool pprof splits them by the label.
+  const focused = parseTop(goPprof(["-top", `-tagfocus=thread=worker ${during.threadId}`, path]));
+  assert.equal(focused[0]!.name, "workerHotFunction");
+  const mainOnly = parseTop(goPprof(["-top", "-tagfocus=thread=main", path]));
+  assert.equal(mainOnly[0]!.name, "heavyTwoThirds");
+  assert.match(goPprof(["-tags", path]), /thread: /);
+});
+
+test("a worker that exits mid-profile keeps its samples", async (t) => {
+  if (!needGo(t)) return;
+  const path = join(dir, "exited.pb.gz");
+  const w = createWriteStream(path);
+  startCPUProfile(w);
+  const short = startWorker(600);
+  await short.exited;
+  await new Promise((r) => setTimeout(r, 300)); // the profile outlives the worker
+  await stopCPUProfile();
+  await new Promise<void>((r) => w.end(r));
+  const counts = leafCounts(decodeProfile(gunzipSync(readFileSync(path))));
+  const n = counts.get(`workerHotFunction@worker ${short.threadId}`) ?? 0;
+  assert.ok(n >= 25, `exited worker's samples kept: ${n} (${JSON.stringify([...counts])})`);
+});

@@ -1,0 +1,238 @@
+// The CPU profiler in this thread: what go tool pprof reads back from the
+// profile (types, period, shares of two functions of known cost), the error
+// paths, and the rate.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable, PassThrough } from "node:stream";
+import { gunzipSync } from "node:zlib";
+import { spawnSync } from "node:child_process";
+import { startCPUProfile, stopCPUProfile, setCPUProfileRate, cpuProfileRate, setCPUProfileKeepAlive } from "../../src/collect/cpu.ts";
+import { decodeProfile } from "../../src/profile/decode.ts";
+import { needGo, parseTop } from "../helpers/tools.ts";
+import { setFlagsFromString } from "node:v8";
+import { twoToOne, heavyTwoThirds } from "../fixtures/cpu/workload.ts";
+import { labels, runWithLabels } from "../../src/collect/labels.ts";
+
+// V8's profiler charges an inlined callee's time to its caller when the
+// caller's optimized code predates the profile (plain inspector profiles do
+// the same). These tests measure tsprof's attribution, not the inliner's.
+setFlagsFromString("--no-turbo-inlining");
+
+const dir = mkdtempSync(join(tmpdir(), "tsprof-cpu-"));
+
+/** go tool pprof, with stderr kept: a profile must load without any warning. */
+function pprof(args: string[]): string {
+  const r = spawnSync("go", ["tool", "pprof", ...args], {
+    encoding: "utf8",
+    timeout: 120_000,
+    env: { ...process.env, PPROF_TMPDIR: dir, PPROF_BINARY_PATH: "/nonexistent" },
+  });
+  assert.equal(r.status, 0, `go tool pprof ${args.join(" ")} failed: ${r.stderr}`);
+  assert.equal(r.stderr.trim(), "", `go tool pprof printed warnings: ${r.stderr}`);
+  return r.stdout;
+}
+
+async function profileToFile(name: string, work: () => void | Promise<void>): Promise<string> {
+  const path = join(dir, name);
+  const w = createWriteStream(path);
+  startCPUProfile(w);
+  await work();
+  await stopCPUProfile();
+  await new Promise<void>((resolve) => w.end(resolve));
+  return path;
+}
+
+test("two functions at 2:1 are ranked first and second with shares within 10 points", async (t) => {
+  if (!needGo(t)) return;
+  let truth = { heavyMs: 0, lightMs: 0, totalMs: 0 };
+  const path = await profileToFile("ratio.pb.gz", () => {
+    truth = twoToOne(2500);
+  });
+  const top = parseTop(pprof(["-top", "-nodecount=10", path]));
+  assert.ok(top.length >= 2, "at least two rows");
+  assert.equal(top[0]!.name, "heavyTwoThirds");
+  assert.equal(top[1]!.name, "lightOneThird");
+  const heavyTruth = (100 * truth.heavyMs) / truth.totalMs;
+  const lightTruth = (100 * truth.lightMs) / truth.totalMs;
+  assert.ok(Math.abs(top[0]!.flatPct - heavyTruth) < 10, `heavy ${top[0]!.flatPct}% vs measured ${heavyTruth.toFixed(1)}%`);
+  assert.ok(Math.abs(top[1]!.flatPct - lightTruth) < 10, `light ${top[1]!.flatPct}% vs measured ${lightTruth.toFixed(1)}%`);
+  assert.ok(Math.abs(top[0]!.flatPct - 66.7) < 10 && Math.abs(top[1]!.flatPct - 33.3) < 10, "shares near 2/3 and 1/3");
+
+  // -raw parses too, and shows the profile's types and period.
+  const raw = pprof(["-raw", path]);
+  assert.match(raw, /PeriodType: cpu nanoseconds/);
+  assert.match(raw, /Period: 10000000/);
+  assert.match(raw, /samples\/count cpu\/nanoseconds/);
+
+  // The file itself: sample values are [count, count*period], time and duration set.
+  const p = decodeProfile(gunzipSync(readFileSync(path)));
+  assert.deepEqual(p.sampleType.map((s) => `${s.type}/${s.unit}`), ["samples/count", "cpu/nanoseconds"]);
+  for (const s of p.sample) assert.equal(s.value[1], s.value[0]! * 10_000_000);
+  const total = p.sample.reduce((n, s) => n + s.value[0]!, 0);
+  assert.ok(total >= 100 && total <= 300, `about 250 samples in 2.5 s at 100 Hz, got ${total}`);
+  assert.ok(p.durationNanos >= 2.4e9 && p.durationNanos < 5e9, `duration ${p.durationNanos}`);
+  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  assert.ok(p.timeNanos > nowNs - 60_000_000_000n && p.timeNanos <= nowNs, "time_nanos is the start time");
+  assert.ok(p.mapping.length === 1 && p.mapping[0]!.hasFunctions && p.mapping[0]!.hasLineNumbers);
+  // No (idle) or (root) frames; every sample labelled with its thread.
+  const names = new Set(p.function.map((f) => f.name));
+  assert.ok(!names.has("(idle)") && !names.has("(root)"));
+  assert.ok(p.sample.every((s) => s.label.thread?.[0] === "main"));
+  // The hot function carries its file, start line, and executing lines inside it.
+  const heavy = p.function.find((f) => f.name === "heavyTwoThirds")!;
+  assert.match(heavy.filename, /test\/fixtures\/cpu\/workload\.ts$/);
+  assert.equal(heavy.startLine, 4);
+  const heavyLines = new Set(p.location.filter((l) => l.line[0]!.function === heavy).map((l) => l.line[0]!.line));
+  assert.ok([...heavyLines].some((l) => l >= 4 && l <= 8), `lines inside heavyTwoThirds: ${[...heavyLines]}`);
+});
+
+test("idle time is left out: a profile of a sleeping thread has almost no samples", async (t) => {
+  if (!needGo(t)) return;
+  const path = await profileToFile("idle.pb.gz", () => new Promise((r) => setTimeout(r, 1000)));
+  const p = decodeProfile(gunzipSync(readFileSync(path)));
+  const total = p.sample.reduce((n, s) => n + s.value[0]!, 0);
+  assert.ok(total < 30, `1 s asleep at 100 Hz gave ${total} samples (idle must be dropped)`);
+  pprof(["-top", path]);
+});
+
+test("a second start throws Go's error and leaves the running profile intact", async (t) => {
+  if (!needGo(t)) return;
+  const path = join(dir, "second.pb.gz");
+  const w = createWriteStream(path);
+  startCPUProfile(w);
+  assert.throws(() => startCPUProfile(new PassThrough()), { message: "cpu profiling already in use" });
+  twoToOne(300);
+  await stopCPUProfile();
+  await new Promise<void>((resolve) => w.end(resolve));
+  const top = parseTop(pprof(["-top", path]));
+  assert.equal(top[0]!.name, "heavyTwoThirds");
+});
+
+test("stop with nothing running resolves at once", async () => {
+  await stopCPUProfile();
+  await stopCPUProfile();
+});
+
+test("a failing writer rejects, and a new profile then works", async (t) => {
+  if (!needGo(t)) return;
+  const failing = new Writable({
+    write(_chunk, _enc, cb) {
+      cb(new Error("disk full"));
+    },
+  });
+  startCPUProfile(failing);
+  twoToOne(100);
+  await assert.rejects(stopCPUProfile(), /disk full/);
+  const path = await profileToFile("after-failure.pb.gz", () => void twoToOne(300));
+  const out = pprof(["-top", path]);
+  assert.equal(parseTop(out)[0]!.name, "heavyTwoThirds", out);
+});
+
+test("start rejects something that is not a writer", () => {
+  assert.throws(() => startCPUProfile({} as Writable), TypeError);
+  // ...and nothing was started.
+  const w = new PassThrough();
+  startCPUProfile(w);
+  return stopCPUProfile();
+});
+
+test("setCPUProfileRate sets the period; while running it refuses with Go's message", async (t) => {
+  if (!needGo(t)) return;
+  setCPUProfileRate(250);
+  assert.equal(cpuProfileRate(), 250);
+  const path = join(dir, "rate.pb.gz");
+  const w = createWriteStream(path);
+  startCPUProfile(w);
+  const written: string[] = [];
+  const original = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string) => {
+    written.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    setCPUProfileRate(50);
+  } finally {
+    process.stderr.write = original;
+  }
+  assert.deepEqual(written, ["runtime: cannot set cpu profile rate until previous profile has finished.\n"]);
+  assert.equal(cpuProfileRate(), 250);
+  twoToOne(1000);
+  await stopCPUProfile();
+  await new Promise<void>((resolve) => w.end(resolve));
+  assert.match(pprof(["-raw", path]), /Period: 4000000\n/);
+  const p = decodeProfile(gunzipSync(readFileSync(path)));
+  const total = p.sample.reduce((n, s) => n + s.value[0]!, 0);
+  assert.ok(total > 120, `1 s at 250 Hz gave ${total} samples`);
+  setCPUProfileRate(0); // back to the default
+  assert.equal(cpuProfileRate(), 100);
+  setCPUProfileRate(5e6);
+  assert.equal(cpuProfileRate(), 1_000_000);
+  setCPUProfileRate(100);
+  assert.throws(() => setCPUProfileRate(Number.NaN), TypeError);
+});
+
+test("consecutive profiles each hold their own samples", async (t) => {
+  if (!needGo(t)) return;
+  const a = await profileToFile("seq-a.pb.gz", () => void twoToOne(400));
+  const b = await profileToFile("seq-b.pb.gz", () => new Promise((r) => setTimeout(r, 400)));
+  const pa = decodeProfile(gunzipSync(readFileSync(a)));
+  const pb = decodeProfile(gunzipSync(readFileSync(b)));
+  const count = (p: typeof pa) => p.sample.reduce((n, s) => n + s.value[0]!, 0);
+  assert.ok(count(pa) >= 20, `busy profile has samples: ${count(pa)}`);
+  assert.ok(count(pb) < 15, `idle profile right after a busy one has few: ${count(pb)}`);
+  assert.ok(!pb.function.some((f) => f.name === "heavyTwoThirds"), "no samples leak from the previous profile");
+  writeFileSync(join(dir, "done"), "");
+});
+
+test("samples carry the profiler labels in effect when they were taken", async (t) => {
+  if (!needGo(t)) return;
+  const spin = (ms: number) => {
+    const end = performance.now() + ms;
+    let sink = 0;
+    while (performance.now() < end) sink += heavyTwoThirds(50_000);
+    return sink;
+  };
+  const path = await profileToFile("labels.pb.gz", async () => {
+    for (let i = 0; i < 4; i++) {
+      runWithLabels(labels("job", "a"), () => spin(150));
+      await runWithLabels(labels("job", "b"), async () => {
+        await new Promise((r) => setTimeout(r, 1));
+        spin(50);
+      });
+    }
+  });
+  const p = decodeProfile(gunzipSync(readFileSync(path)));
+  const byJob = new Map<string, number>();
+  for (const s of p.sample) {
+    const job = s.label.job?.[0] ?? "none";
+    byJob.set(job, (byJob.get(job) ?? 0) + s.value[0]!);
+  }
+  const a = byJob.get("a") ?? 0, b = byJob.get("b") ?? 0;
+  assert.ok(a + b > 50, `labelled samples: ${JSON.stringify([...byJob])}`);
+  const shareA = (100 * a) / (a + b);
+  assert.ok(Math.abs(shareA - 75) < 10, `job=a share ${shareA.toFixed(1)}% (expected about 75%)`);
+  assert.match(pprof(["-tags", path]), /job: /);
+});
+
+test("without keep-alive, and after the kept sampler expired, profiles still hold their samples", async (t) => {
+  if (!needGo(t)) return;
+  const count = (path: string) => decodeProfile(gunzipSync(readFileSync(path))).sample.reduce((n, s) => n + s.value[0]!, 0);
+  try {
+    setCPUProfileKeepAlive(0); // torn down inside stop
+    const a = await profileToFile("no-keepalive.pb.gz", () => void twoToOne(400));
+    assert.ok(count(a) >= 20, `samples without keep-alive: ${count(a)}`);
+    setCPUProfileKeepAlive(50);
+    await profileToFile("short-keepalive.pb.gz", () => void twoToOne(200));
+    await new Promise((r) => setTimeout(r, 200)); // the kept sampler expires
+    const b = await profileToFile("after-expiry.pb.gz", () => void twoToOne(400));
+    assert.ok(count(b) >= 20, `samples after expiry: ${count(b)}`);
+    assert.equal(parseTop(pprof(["-top", b]))[0]!.name, "heavyTwoThirds");
+  } finally {
+    setCPUProfileKeepAlive(15_000);
+  }
+  assert.throws(() => setCPUProfileKeepAlive(-1), RangeError);
+});
