@@ -7,19 +7,24 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const mode = process.argv[2] ?? "plain";
+// JSON serializations per request: 20 is a trivial handler (~0.1 ms), 200 a modest one (~0.5 ms).
+const WORK = Number(process.env.BENCH_WORK ?? 20);
 const ROUTES = ["/checkout", "/cart", "/search", "/users/:id"];
 
 function work(url) {
   let acc = 0;
   const obj = { url, items: Array.from({ length: 20 }, (_, i) => ({ i, name: `item${i}` })) };
-  for (let i = 0; i < 20; i++) acc += JSON.stringify(obj).length;
+  for (let i = 0; i < WORK; i++) acc += JSON.stringify(obj).length;
   return String(acc);
 }
 
 let handler = (req, res) => res.end(work(req.url));
 let stop = async () => {};
 
-if (mode.startsWith("tsprof")) {
+if (mode === "labels-only") {
+  const { withRequestLabels } = await import("../dist/esm/http/index.js");
+  handler = withRequestLabels(handler, { route: (req) => ROUTES[req.url.length % ROUTES.length] });
+} else if (mode.startsWith("tsprof")) {
   const pprof = await import("../dist/esm/index.js");
   const out = createWriteStream(join(tmpdir(), `bench-${process.pid}.pb.gz`));
   pprof.startCPUProfile(out);

@@ -21,6 +21,53 @@ const here = dirname(fileURLToPath(import.meta.url));
 const { cpuProfileData } = await import(pathToFileURL(join(here, "../dist/esm/collect/cpu-convert.js")).href);
 const { encodeProfileGzip } = await import(pathToFileURL(join(here, "../dist/esm/profile/encode.js")).href);
 
+if (process.env.CPU_ENCODE_E2E) {
+  await endToEndChild(process.env.CPU_ENCODE_E2E);
+  process.exit(0);
+}
+
+async function endToEndChild(tool) {
+  // A large program: 20,000 named functions in one module on disk, each
+  // calling two others down to a depth.
+  const N = 20_000;
+  const { writeFileSync, mkdtempSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const file = join(mkdtempSync(join(tmpdir(), "tsprof-bench-e2e-")), "program.mjs");
+  let code = "export const fns = [];\n";
+  for (let i = 0; i < N; i++) {
+    code += `fns.push(function f${i}(d, x) { if (d === 0) { let s = x; for (let k = 0; k < 200; k++) s = (s * 31 + k) % 1000003; return s; }
+  return fns[(${i} * 7 + d) % ${N}](d - 1, x + 1) + fns[(${i} * 13 + x) % ${N}](d - 1, x); });\n`;
+  }
+  writeFileSync(file, code);
+  const { fns } = await import(pathToFileURL(file).href);
+  const run = (ms) => {
+    const end = performance.now() + ms;
+    let s = 0, i = 0;
+    while (performance.now() < end) s += fns[i++ % N](6, i);
+    return s;
+  };
+  run(300); // compile
+  const { PassThrough } = await import("node:stream");
+  let bytes = 0;
+  let stop;
+  if (tool === "tsprof") {
+    const tsprof = await import(pathToFileURL(join(here, "../dist/esm/index.js")).href);
+    tsprof.setCPUProfileRate(1000);
+    const out = new PassThrough();
+    out.on("data", (c) => (bytes += c.length));
+    tsprof.startCPUProfile(out);
+    stop = () => tsprof.stopCPUProfile();
+  } else {
+    const { time } = await import("@datadog/pprof");
+    time.start({ intervalMicros: 1000, durationMillis: 60_000 });
+    stop = async () => (bytes = (await ddEncode(time.stop(false))).length);
+  }
+  run(4000);
+  const t0 = performance.now();
+  await stop();
+  console.log(JSON.stringify({ ms: performance.now() - t0, bytes }));
+}
+
 let seed = 42;
 /** mulberry32: a small deterministic PRNG, so every run builds the same profile. */
 function rand(n) {
@@ -131,4 +178,27 @@ for (const hz of [100, 1000]) {
   console.log(`  tsprof encode+gzip         ${encodeOnly.ms.toFixed(1).padStart(7)} ms  ${encodeOnly.bytes} bytes`);
   console.log(`  @datadog/pprof encode()    ${dd.ms.toFixed(1).padStart(7)} ms  ${dd.bytes} bytes`);
   console.log(`  ratio tsprof full / datadog encode: x${(full.ms / dd.ms).toFixed(2)}; encoder / encoder: x${(encodeOnly.ms / dd.ms).toFixed(2)}`);
+}
+
+// ---- end to end, on a real profile ----------------------------------------------
+// Each tool's whole way from a running profile to pprof bytes (tsprof:
+// stopCPUProfile with conversion, encoding and gzip; @datadog/pprof:
+// time.stop() with its serializer, then encode()), in fresh processes, on
+// the same program: 20,000 generated functions calling each other, 4 s at 1 kHz.
+if (!process.env.CPU_ENCODE_E2E) {
+  const { spawnSync } = await import("node:child_process");
+  const runs = { tsprof: [], datadog: [] };
+  for (let r = 0; r < 3; r++) {
+    for (const tool of Object.keys(runs)) {
+      const res = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], { env: { ...process.env, CPU_ENCODE_E2E: tool }, encoding: "utf8", timeout: 120_000 });
+      if (res.status !== 0) throw new Error(`${tool}: ${res.stderr}`);
+      runs[tool].push(JSON.parse(res.stdout.trim().split("\n").pop()));
+    }
+  }
+  const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const t = med(runs.tsprof.map((x) => x.ms)), d = med(runs.datadog.map((x) => x.ms));
+  console.log(`real program, 4 s at 1 kHz, stop → pprof bytes (median of 3 fresh processes):`);
+  console.log(`  tsprof stopCPUProfile      ${t.toFixed(1).padStart(7)} ms  ${runs.tsprof[0].bytes} bytes`);
+  console.log(`  datadog stop()+encode()    ${d.toFixed(1).padStart(7)} ms  ${runs.datadog[0].bytes} bytes`);
+  console.log(`  ratio tsprof / datadog: x${(t / d).toFixed(2)}`);
 }

@@ -65,59 +65,63 @@ export function cpuProfileData(threads: readonly ThreadProfile[], options: CpuPr
   return b.build();
 }
 
+/** One V8 function of a conversion: its symbol and its locations, made on first use. */
+interface FunctionEntry {
+  sym: FunctionSymbol;
+  /** As a caller (V8 keeps no call-site line: the start line is the best known). */
+  caller: Location | undefined;
+  /** As a leaf, by generated line. */
+  leaves: Map<number, Location> | undefined;
+}
+
 /**
- * Symbolizes each distinct V8 function once per conversion, and keeps its
- * locations (as a caller, and as a leaf at each line). Keyed by script and
- * start position, numbers only: string keys per node cost more than the
- * rest of the conversion on large profiles.
+ * Symbolizes each distinct V8 function once per conversion, keyed by script
+ * and start position, numbers only where they fit: on large profiles string
+ * keys per node cost more than everything else.
  */
 class SymbolCache {
-  private readonly byScript = new Map<string, Map<number | string, FunctionSymbol>>();
-  private readonly pseudo = new Map<string, FunctionSymbol>();
-  private readonly callerLocations = new Map<FunctionSymbol, Location>();
-  private readonly leafLocations = new Map<FunctionSymbol, Map<number, Location>>();
+  private readonly byScript = new Map<string, Map<number | string, FunctionEntry>>();
+  private readonly pseudo = new Map<string, FunctionEntry>();
 
   constructor(private readonly b: ProfileBuilder) {}
 
-  of(node: V8ProfileNode): FunctionSymbol {
+  of(node: V8ProfileNode): FunctionEntry {
     const cf = node.callFrame;
     if (cf.lineNumber < 0 && !cf.url) {
       // (program), (garbage collector), native functions: no script position.
-      let sym = this.pseudo.get(cf.functionName);
-      if (!sym) this.pseudo.set(cf.functionName, (sym = symbolizeFunction(cf.functionName, "", 0, 0)));
-      return sym;
+      let e = this.pseudo.get(cf.functionName);
+      if (!e) this.pseudo.set(cf.functionName, (e = entry(symbolizeFunction(cf.functionName, "", 0, 0))));
+      return e;
     }
     let script = this.byScript.get(cf.scriptId);
     if (!script) this.byScript.set(cf.scriptId, (script = new Map()));
-    // A small-integer key while it fits (no heap numbers), a string past that.
+    // The inspector's positions are 0-based; frames and maps use 1-based.
     const line = cf.lineNumber + 1, column = cf.columnNumber + 1;
     const key = line < 16384 && column < 65536 ? line * 65536 + column : `${line}:${column}`;
-    let sym = script.get(key);
-    if (!sym) {
-      // The inspector's positions are 0-based; frames and maps use 1-based.
-      sym = symbolizeFunction(cf.functionName, cf.url, cf.lineNumber + 1, cf.columnNumber + 1);
-      script.set(key, sym);
-    }
-    return sym;
+    let e = script.get(key);
+    if (!e) script.set(key, (e = entry(symbolizeFunction(cf.functionName, cf.url, line, column))));
+    return e;
   }
 
-  callerLocation(sym: FunctionSymbol): Location {
-    let loc = this.callerLocations.get(sym);
-    // V8 keeps no call-site line for callers: the function's start line is the best known.
-    if (!loc) this.callerLocations.set(sym, (loc = this.b.locationFor({ name: sym.name, file: sym.file, line: sym.startLine, column: 0, startLine: sym.startLine })));
-    return loc;
+  callerLocation(e: FunctionEntry): Location {
+    const sym = e.sym;
+    return (e.caller ??= this.b.locationFor({ name: sym.name, file: sym.file, line: sym.startLine, column: 0, startLine: sym.startLine }));
   }
 
-  leafLocation(sym: FunctionSymbol, generatedLine: number): Location {
-    let byLine = this.leafLocations.get(sym);
-    if (!byLine) this.leafLocations.set(sym, (byLine = new Map()));
+  leafLocation(e: FunctionEntry, generatedLine: number): Location {
+    const byLine = (e.leaves ??= new Map());
     let loc = byLine.get(generatedLine);
     if (!loc) {
+      const sym = e.sym;
       const line = generatedLine > 0 ? originalLine(sym, generatedLine) : sym.startLine;
       byLine.set(generatedLine, (loc = this.b.locationFor({ name: sym.name, file: sym.file, line, column: 0, startLine: sym.startLine })));
     }
     return loc;
   }
+}
+
+function entry(sym: FunctionSymbol): FunctionEntry {
+  return { sym, caller: undefined, leaves: undefined };
 }
 
 function addProfile(b: ProfileBuilder, symbols: SymbolCache, p: V8CpuProfile, thread: ThreadProfile, period: number): void {

@@ -31,10 +31,6 @@ export function setKeepAliveMs(ms: number): void {
   keepAliveMs = ms;
 }
 
-export function getKeepAliveMs(): number {
-  return keepAliveMs;
-}
-
 let session: Session | undefined;
 /** Sampling interval (µs) of the V8 profiler kept alive by the keeper, if any. */
 let keeperInterval: number | undefined;

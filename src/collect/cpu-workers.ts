@@ -55,7 +55,10 @@ export class WorkerSampler {
 
   start(): void {
     this.session.connect();
-    this.session.on("NodeWorker.attachedToWorker", (m) => this.attached(m.params.sessionId, workerThreadName(m.params.workerInfo)));
+    this.session.on("NodeWorker.attachedToWorker", (m) => {
+      const info = m.params.workerInfo;
+      this.attached(m.params.sessionId, workerThreadName(info), info.url.startsWith("node:internal/"));
+    });
     this.session.on("NodeWorker.detachedFromWorker", (m) => this.detached(m.params.sessionId));
     this.session.on("NodeWorker.receivedMessageFromWorker", (m) => this.received(m.params.sessionId, m.params.message));
     this.session.post("NodeWorker.enable", { waitForDebuggerOnStart: false });
@@ -77,19 +80,37 @@ export class WorkerSampler {
     return workers.filter((w) => w.profiles.length > 0).map((w) => ({ thread: w.thread, profiles: w.profiles }));
   }
 
-  private attached(sessionId: string, thread: string): void {
+  /**
+   * Stops without waiting (for process 'exit' handlers, where nothing
+   * asynchronous runs): returns what exited workers delivered; the running
+   * workers' samples are lost.
+   */
+  stopNow(): WorkerThreadProfile[] {
+    this.stopped = true;
+    try {
+      this.session.post("NodeWorker.disable");
+      this.session.disconnect();
+    } catch {
+      // already disconnected
+    }
+    this.pending.clear();
+    return [...this.workers.values()].filter((w) => w.profiles.length > 0).map((w) => ({ thread: w.thread, profiles: w.profiles }));
+  }
+
+  /** internal: Node's own threads (the module loader's hooks thread): no code is evaluated there. */
+  private attached(sessionId: string, thread: string, internal: boolean): void {
     if (this.stopped || this.workers.has(sessionId)) return;
     const w: AttachedWorker = { sessionId, thread, title: undefined, profiles: [], detached: false, started: Promise.resolve() };
     this.workers.set(sessionId, w);
-    w.started = this.startWorker(w).catch(() => {});
+    w.started = this.startWorker(w, internal).catch(() => {});
   }
 
-  private async startWorker(w: AttachedWorker): Promise<void> {
+  private async startWorker(w: AttachedWorker, internal: boolean): Promise<void> {
     await this.send(w, "Profiler.enable");
     await this.send(w, "Profiler.setSamplingInterval", { interval: this.intervalUs });
     const title = `tsprof-worker-${this.seq}`;
-    const hooked = await this.send(w, "Runtime.evaluate", { expression: startExpression(title), returnByValue: true });
-    if (hooked.result?.result?.value === true) {
+    const hooked = internal ? undefined : await this.send(w, "Runtime.evaluate", { expression: startExpression(title), returnByValue: true });
+    if (hooked?.result?.result?.value === true) {
       w.title = title;
     } else {
       await this.send(w, "Profiler.start");

@@ -8,11 +8,12 @@
 import type { Writable } from "node:stream";
 import { isMainThread, threadId } from "node:worker_threads";
 import { writeAll } from "../util/write.js";
-import { encodeProfileGzip } from "../profile/encode.js";
+import { encodeProfileGzip, encodeProfileGzipSync } from "../profile/encode.js";
 import { startLabelRecording, type LabelRecording } from "./labels.js";
 import { startThreadProfile, stopThreadProfile, setKeepAliveMs, releaseThreadProfiler } from "./cpu-session.js";
 import { WorkerSampler } from "./cpu-workers.js";
 import { cpuProfileData, type ThreadProfile, type V8CpuProfile } from "./cpu-convert.js";
+import type { ProfileData } from "../profile/model.js";
 
 const DEFAULT_HZ = 100;
 /** Go clamps the rate to 1e6 Hz; V8 cannot sample faster than every µs anyway. */
@@ -96,21 +97,10 @@ export async function stopCPUProfile(): Promise<void> {
   const p = running;
   if (!p) return;
   running = undefined;
-  let main: V8CpuProfile | undefined;
-  let failure: unknown;
-  try {
-    main = stopThreadProfile(p.intervalUs);
-  } catch (err) {
-    failure = err;
-  }
-  p.recording.stop();
-  const durationNanos = Number(process.hrtime.bigint() - p.startHr);
+  const self = stopThisThread(p);
   // Workers are stopped whatever happened here, so nothing keeps sampling.
   const workerProfiles = p.workers ? await p.workers.stop() : [];
-  if (!main) throw failure;
-  const threads: ThreadProfile[] = [{ thread: threadName(), profiles: [main], labelsAt: (t) => p.recording.labelsAt(t) }, ...workerProfiles];
-  const data = cpuProfileData(threads, { periodNanos: Math.round(1e9 / p.hz), timeNanos: p.timeNanos, durationNanos });
-  await writeAll(p.w, await encodeProfileGzip(data));
+  await writeAll(p.w, await encodeProfileGzip(profileData(p, self, workerProfiles)));
 }
 
 /**
@@ -126,4 +116,39 @@ export async function stopCPUProfile(): Promise<void> {
 export function setCPUProfileKeepAlive(ms: number): void {
   setKeepAliveMs(ms);
   if (ms === 0 && !running) releaseThreadProfiler();
+}
+
+/**
+ * Stops the CPU profile at once and returns its gzipped bytes, for process
+ * 'exit' handlers (tsprof run), where nothing asynchronous can run anymore.
+ * Covers this thread, and the workers that already exited; samples of
+ * workers still running are lost (reaching them needs the event loop).
+ * undefined when no profile runs.
+ */
+export function stopCPUProfileSync(): Buffer | undefined {
+  const p = running;
+  if (!p) return undefined;
+  running = undefined;
+  const self = stopThisThread(p);
+  const workerProfiles = p.workers ? p.workers.stopNow() : [];
+  return encodeProfileGzipSync(profileData(p, self, workerProfiles));
+}
+
+/** Stops this thread's sampler and label recording; a failure is kept for after the workers stopped. */
+function stopThisThread(p: RunningProfile): { profile?: V8CpuProfile; failure?: unknown; durationNanos: number } {
+  let profile: V8CpuProfile | undefined;
+  let failure: unknown;
+  try {
+    profile = stopThreadProfile(p.intervalUs);
+  } catch (err) {
+    failure = err;
+  }
+  p.recording.stop();
+  return { profile, failure, durationNanos: Number(process.hrtime.bigint() - p.startHr) };
+}
+
+function profileData(p: RunningProfile, self: ReturnType<typeof stopThisThread>, workers: ThreadProfile[]): ProfileData {
+  if (!self.profile) throw self.failure;
+  const threads: ThreadProfile[] = [{ thread: threadName(), profiles: [self.profile], labelsAt: (t) => p.recording.labelsAt(t) }, ...workers];
+  return cpuProfileData(threads, { periodNanos: Math.round(1e9 / p.hz), timeNanos: p.timeNanos, durationNanos: self.durationNanos });
 }

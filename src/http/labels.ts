@@ -27,11 +27,26 @@ export function defaultRoute(url: string | undefined): string {
     .join("/");
 }
 
+/** Label sets by method and route: routes are few, requests many, and a set is immutable. */
+const cache = new Map<string, LabelSet>();
+const CACHE_LIMIT = 10_000;
+
 function requestLabels(req: IncomingMessage, options: RequestLabelOptions): LabelSet {
   const route = options.route ? options.route(req) : defaultRoute((req as { originalUrl?: string }).originalUrl ?? req.url);
+  const method = req.method ?? "";
   const extra = options.extra?.(req);
-  const pairs = ["method", req.method ?? "", "route", route];
-  if (extra) for (const key in extra) pairs.push(key, extra[key]!);
+  if (!extra) {
+    const key = `${method} ${route}`;
+    let set = cache.get(key);
+    if (!set) {
+      set = labels("method", method, "route", route);
+      if (cache.size >= CACHE_LIMIT) cache.clear();
+      cache.set(key, set);
+    }
+    return set;
+  }
+  const pairs = ["method", method, "route", route];
+  for (const key in extra) pairs.push(key, extra[key]!);
   return labels(...pairs);
 }
 

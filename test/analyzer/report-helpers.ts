@@ -61,14 +61,28 @@ export function configFromFlags(flags: string[]): { config: Config; sampleIndex?
   return { config: c, sampleIndex };
 }
 
+/**
+ * A stand-in for the driver's -focus (tests only): keeps the samples with a
+ * frame whose function name or file, or mapping file, matches.
+ */
+export function focusSamples(p: ProfileData, focus: string): ProfileData {
+  const re = new RegExp(focus);
+  const matches = (l: ProfileData["location"][number]) =>
+    l.line.some((ln) => re.test(ln.function.name) || re.test(ln.function.filename)) || (l.mapping !== undefined && re.test(l.mapping.file));
+  return { ...p, sample: p.sample.filter((s) => s.location.some(matches)) };
+}
+
 /** Our report for `go tool pprof -KIND[=ARG] FLAGS FILE`. */
 export function ours(file: string, kind: ReportKind, flags: string[], arg?: string, loaded?: ProfileData): string {
   const p = loaded ?? loadProfile(file);
   const { config, sampleIndex } = configFromFlags(flags);
   const si = sampleIndexOf(p, sampleIndex);
-  return generateReport(kind, p, config, {
+  // As the driver does: the total comes from the profile before filtering,
+  // unless -relative_percentages.
+  const filtered = config.focus !== "" && config.focus !== "." ? focusSamples(p, config.focus) : p;
+  return generateReport(kind, filtered, config, {
     sampleIndex: si,
-    total: computeTotal(p, si, config.mean),
+    total: computeTotal(config.relativePercentages ? filtered : p, si, config.mean),
     symbol: arg !== undefined ? new RegExp(arg) : undefined,
   });
 }

@@ -19,7 +19,7 @@ const files = {
 interface Case { file: keyof typeof files; kind: ReportKind; flags?: string[]; arg?: string }
 const cases: Case[] = [];
 for (const file of Object.keys(files) as (keyof typeof files)[]) {
-  for (const kind of ["top", "traces", "tags", "tree", "dot", "raw"] as ReportKind[]) cases.push({ file, kind });
+  for (const kind of ["top", "traces", "tags", "tree", "dot", "raw", "callgrind"] as ReportKind[]) cases.push({ file, kind });
   for (const g of ["-lines", "-files", "-filefunctions", "-addresses", "-noinlines", "-cum"]) {
     cases.push({ file, kind: "top", flags: [g] });
     cases.push({ file, kind: "traces", flags: [g] });
@@ -74,3 +74,28 @@ for (const c of cases) {
     assert.equal(ours(file, c.kind, flags, c.arg), want);
   });
 }
+
+test("list reads a source that exists only in a source map's sourcesContent", async () => {
+  const { mkdirSync, writeFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { workDir } = await import("./synthetic-profiles.ts");
+  const { ProfileBuilder } = await import("../../src/profile/builder.ts");
+  const { defaultConfig } = await import("../../src/analyzer/config.ts");
+  const { generateReport } = await import("../../src/analyzer/report/index.ts");
+  const dist = join(workDir, "mapped", "dist");
+  mkdirSync(dist, { recursive: true });
+  const tsPath = join(workDir, "mapped", "src", "gone.ts"); // never written to disk
+  const source = ["export function hot(n: number) {", "  let s = 0;", "  for (let i = 0; i < n; i++) s += i;", "  return s;", "}"].join("\n");
+  writeFileSync(join(dist, "app.js"), "function hot(n){let s=0;for(let i=0;i<n;i++)s+=i;return s}\n//# sourceMappingURL=app.js.map\n");
+  writeFileSync(join(dist, "app.js.map"), JSON.stringify({ version: 3, sources: ["../src/gone.ts"], sourcesContent: [source], names: [], mappings: "" }));
+  const b = new ProfileBuilder({
+    sampleType: [{ type: "samples", unit: "count" }, { type: "cpu", unit: "nanoseconds" }],
+    periodType: { type: "cpu", unit: "nanoseconds" }, period: 10_000_000, mappingFile: join(dist, "app.js"),
+  });
+  b.addSample([{ name: "hot", file: tsPath, line: 3, column: 0, startLine: 1 }], [5, 50_000_000]);
+  const out = generateReport("list", b.build(), defaultConfig(), { sampleIndex: 1, symbol: /hot/ });
+  assert.match(out, new RegExp(`ROUTINE ======================== hot in ${tsPath.replaceAll("/", "\\/")}`));
+  assert.match(out, /^\s+50ms\s+50ms\s+3:\s+for \(let i = 0; i < n; i\+\+\) s \+= i;$/m);
+  assert.match(out, /^\s+\.\s+\.\s+1:export function hot\(n: number\) \{$/m);
+  assert.doesNotMatch(out, /Error/);
+});

@@ -26,6 +26,7 @@ for (const f of files) {
   cases.push({ file: f, kind: "top", flags: ["-nodecount=3"] });
   cases.push({ file: f, kind: "peek", arg: "main\\." });
   cases.push({ file: f, kind: "dot" });
+  cases.push({ file: f, kind: "callgrind" });
 }
 cases.push(
   { file: "cpu", kind: "top", flags: ["-unit=ms"] },
@@ -61,6 +62,17 @@ cases.push(
   { file: "cpu", kind: "peek", arg: "nosuchfunction" },
   { file: "heap", kind: "list", arg: "main\\.alloc", flags: ["-sample_index=alloc_space"] },
   { file: "block", kind: "list", arg: "contend" },
+  // Filtered reports: percentages of the unfiltered total, or of the
+  // filtered one with -relative_percentages (the test filters with a stand-in
+  // for the driver's -focus).
+  { file: "cpu", kind: "top", flags: ["-focus=warmLoop"] },
+  { file: "cpu", kind: "top", flags: ["-focus=warmLoop", "-relative_percentages"] },
+  { file: "cpu", kind: "tree", flags: ["-focus=hotLoop"] },
+  { file: "cpu", kind: "dot", flags: ["-focus=hotLoop", "-relative_percentages"] },
+  { file: "cpu", kind: "traces", flags: ["-focus=warmLoop"] },
+  { file: "cpu", kind: "list", arg: "worker", flags: ["-focus=warmLoop"] },
+  { file: "heap", kind: "top", flags: ["-focus=allocSmall", "-sample_index=alloc_space"] },
+  { file: "heap", kind: "top", flags: ["-focus=allocSmall", "-relative_percentages", "-sample_index=alloc_objects"] },
 );
 
 for (const c of cases) {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { Writable, PassThrough } from "node:stream";
 import { gunzipSync } from "node:zlib";
 import { spawnSync } from "node:child_process";
-import { startCPUProfile, stopCPUProfile, setCPUProfileRate, cpuProfileRate, setCPUProfileKeepAlive } from "../../src/collect/cpu.ts";
+import { startCPUProfile, stopCPUProfile, stopCPUProfileSync, setCPUProfileRate, cpuProfileRate, setCPUProfileKeepAlive } from "../../src/collect/cpu.ts";
 import { decodeProfile } from "../../src/profile/decode.ts";
 import { needGo, parseTop } from "../helpers/tools.ts";
 import { setFlagsFromString } from "node:v8";
@@ -235,4 +235,23 @@ test("without keep-alive, and after the kept sampler expired, profiles still hol
     setCPUProfileKeepAlive(15_000);
   }
   assert.throws(() => setCPUProfileKeepAlive(-1), RangeError);
+});
+
+test("stopCPUProfileSync returns the profile at once (for process 'exit' handlers)", async (t) => {
+  if (!needGo(t)) return;
+  assert.equal(stopCPUProfileSync(), undefined, "nothing running: undefined");
+  const w = new PassThrough();
+  let written = 0;
+  w.on("data", (c: Buffer) => (written += c.length));
+  startCPUProfile(w);
+  twoToOne(600);
+  const bytes = stopCPUProfileSync()!;
+  assert.ok(bytes.length > 100);
+  assert.equal(written, 0, "the sync stop returns the bytes instead of writing them");
+  const path = join(dir, "sync.pb.gz");
+  writeFileSync(path, bytes);
+  assert.equal(parseTop(pprof(["-top", path]))[0]!.name, "heavyTwoThirds");
+  await stopCPUProfile(); // stopped already: a no-op
+  startCPUProfile(new PassThrough().resume()); // and ready again
+  await stopCPUProfile();
 });

@@ -92,17 +92,30 @@ function frameInfos(l: Location, o: GraphOptions): FrameInfo[] {
  * outside keptNodes), made on first use. Indexed by location id when ids are
  * dense, which keeps the per-frame lookup of graph building cheap.
  */
+export interface FrameNodes {
+  /** One per frame, innermost first; null for a frame outside keptNodes. */
+  nodes: (GraphNode | null)[];
+  /** Per frame: the caller node last seen and the edge from it (a memo: stacks repeat). */
+  callers: (GraphNode | null)[];
+  edges: (Edge | null)[];
+}
+
 export class LocationNodes {
   private readonly limit: number;
   private readonly owners: (Location | undefined)[] = [];
-  private readonly byId: (GraphNode | null)[][] = [];
-  private readonly byLoc = new Map<Location, (GraphNode | null)[]>();
+  private readonly byId: FrameNodes[] = [];
+  private readonly byLoc = new Map<Location, FrameNodes>();
 
-  constructor(locationCount: number, private readonly make: (l: Location) => (GraphNode | null)[]) {
+  constructor(locationCount: number, private readonly makeNodes: (l: Location) => (GraphNode | null)[]) {
     this.limit = 4 * locationCount + 1024;
   }
 
-  get(l: Location): (GraphNode | null)[] {
+  private make(l: Location): FrameNodes {
+    const nodes = this.makeNodes(l);
+    return { nodes, callers: nodes.map(() => null), edges: nodes.map(() => null) };
+  }
+
+  get(l: Location): FrameNodes {
     const id = l.id;
     if (id > 0 && id < this.limit) {
       const owner = this.owners[id];
@@ -141,7 +154,8 @@ function buildNodeGraph(profile: ProfileData, o: GraphOptions): { graph: Graph; 
     const labels = tags.enabled ? joinLabels(sample, o.ignoredLabelKeys) : "";
     const locs = sample.location;
     for (let i = locs.length - 1; i >= 0; i--) {
-      const locNodes = locationNodes.get(locs[i]!)!;
+      const frame = locationNodes.get(locs[i]!);
+      const locNodes = frame.nodes;
       for (let ni = locNodes.length - 1; ni >= 0; ni--) {
         const n = locNodes[ni]!;
         if (n === null) {
@@ -155,7 +169,12 @@ function buildNodeGraph(profile: ProfileData, o: GraphOptions): { graph: Graph; 
           if (tags.enabled) tags.add(n, sample, labels, dw, w, false);
         }
         if (parent !== null && n !== parent) {
-          const e = edgeBetween(parent, n);
+          let e = frame.edges[ni]!;
+          if (frame.callers[ni] !== parent || e === null) {
+            e = edgeBetween(parent, n);
+            frame.callers[ni] = parent;
+            frame.edges[ni] = e;
+          }
           if (e.seen !== si) {
             e.seen = si;
             addToEdge(e, dw, w, residual, ni !== locNodes.length - 1);

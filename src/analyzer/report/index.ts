@@ -13,6 +13,7 @@
 
 import type { ProfileData } from "../../profile/model.js";
 import type { Config } from "../config.js";
+import { printCallgrind } from "./callgrind.js";
 import { printDot } from "./dot.js";
 import { printSource } from "./list.js";
 import { ReportError, type ReportContext, type ReportKind } from "./options.js";
@@ -33,7 +34,7 @@ export type { TextItem } from "./text.js";
 export { dotGraph, printDot } from "./dot.js";
 export { profileLabels, reportLabels } from "./labels.js";
 export { profileString } from "./raw.js";
-export { DiskSourceReader, embeddedSources, trimSourcePath } from "./source.js";
+export { DiskSourceReader, embeddedSources, embeddedSourcesNear, trimSourcePath } from "./source.js";
 
 /** Report kinds that need ctx.symbol. */
 export const kindsNeedingRegexp: readonly ReportKind[] = ["peek", "list"];
@@ -67,6 +68,6 @@ export function generateReport(kind: ReportKind, profile: ProfileData, config: C
     case "comments":
       return profile.comments.map((c) => c + "\n").join("");
     case "callgrind":
-      throw new ReportError("callgrind output is not supported yet");
+      return printCallgrind(rpt);
   }
 }

@@ -6,7 +6,7 @@ import type { GraphNode } from "../graph/types.js";
 import { percentage } from "../measurement.js";
 import { regexpText, ReportError } from "./options.js";
 import type { Report } from "./report.js";
-import { DiskSourceReader } from "./source.js";
+import { DiskSourceReader, embeddedSourcesNear } from "./source.js";
 
 const margin = 5; // lines shown before the first and after the last sampled line
 
@@ -29,7 +29,7 @@ export function printSource(rpt: Report): string {
   sortNodes(functions, "name");
   if (functionNodes.size === 0) throw new ReportError(`no matches found for regexp: ${regexpText(rx)}`);
   const searchPath = o.sourcePath !== "" ? o.sourcePath : rpt.ctx.cwd ?? process.cwd();
-  const reader = rpt.ctx.source ?? new DiskSourceReader(searchPath, o.trimPath);
+  const reader = rpt.ctx.source ?? new DiskSourceReader(searchPath, o.trimPath, () => embeddedSourcesNear(rpt.profile));
   const out: string[] = [`Total: ${rpt.formatValue(rpt.total)}\n`];
   const valueOrDot = (v: number) => (v === 0 ? "." : rpt.formatValue(v));
   for (const fn of functions) {

@@ -2,7 +2,8 @@
 // source_path list, walking up from each directory), reading files from disk
 // or, for code whose source map embeds it, from sourcesContent.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import type { ProfileData } from "../../profile/model.js";
 import { dirname, isAbsolute, join } from "node:path";
 import { baseName } from "../graph/types.js";
 import type { SourceReaderLike } from "./options.js";
@@ -50,7 +51,10 @@ function resolveSource(path: string, searchPath: string, trimPath: string, exist
 export class DiskSourceReader implements SourceReaderLike {
   private readonly cache = new Map<string, string[] | Error>();
 
-  constructor(private readonly searchPath: string, private readonly trimPath: string, private readonly embedded: ReadonlyMap<string, string> = new Map()) {}
+  private embeddedMap: ReadonlyMap<string, string> | undefined;
+
+  /** `embedded` may be a function: it is then called once, when a file is first missing from disk. */
+  constructor(private readonly searchPath: string, private readonly trimPath: string, private readonly embedded: ReadonlyMap<string, string> | (() => ReadonlyMap<string, string>) = new Map()) {}
 
   lines(path: string): string[] {
     let entry = this.cache.get(path);
@@ -63,15 +67,19 @@ export class DiskSourceReader implements SourceReaderLike {
   }
 
   private load(path: string): string[] | Error {
-    const inline = this.embedded.get(path);
-    if (inline !== undefined) return splitLines(inline);
+    let failure: Error;
     try {
       const resolved = resolveSource(path, this.searchPath, this.trimPath, existsSync);
       return splitLines(readFileSync(resolved, "utf8"));
     } catch (e) {
-      if (e instanceof Error && (e as NodeJS.ErrnoException).code === "ENOENT") return new Error(`open ${path}: no such file or directory`);
-      return e instanceof Error ? e : new Error(String(e));
+      failure = e instanceof Error && (e as NodeJS.ErrnoException).code === "ENOENT"
+        ? new Error(`open ${trimSourcePath(path, this.trimPath, this.searchPath)}: no such file or directory`)
+        : e instanceof Error ? e : new Error(String(e));
     }
+    // Not on disk: a source map may still carry it.
+    this.embeddedMap ??= typeof this.embedded === "function" ? this.embedded() : this.embedded;
+    const inline = this.embeddedMap.get(path);
+    return inline !== undefined ? splitLines(inline) : failure;
   }
 }
 
@@ -125,4 +133,34 @@ export function embeddedSources(files: Iterable<string>): Map<string, string> {
     }
   }
   return out;
+}
+
+const generatedFile = /\.(?:js|mjs|cjs)$/;
+
+/**
+ * Sources embedded in the source maps of the profile's JavaScript files: the
+ * mapping files (a tsprof profile names its entry script there), every
+ * .js/.mjs/.cjs file the profile names, and their directory neighbours.
+ * Lets `list` show TypeScript sources that exist only inside a build's maps.
+ */
+export function embeddedSourcesNear(profile: ProfileData, maxFiles = 500): Map<string, string> {
+  const named = new Set<string>();
+  for (const m of profile.mapping) if (generatedFile.test(m.file)) named.add(m.file);
+  for (const f of profile.function) if (generatedFile.test(f.filename) && isAbsolute(f.filename)) named.add(f.filename);
+  const files = new Set<string>();
+  for (const file of named) {
+    if (files.size >= maxFiles) break;
+    files.add(file);
+    let entries: string[];
+    try {
+      entries = readdirSync(dirname(file));
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (files.size >= maxFiles) break;
+      if (generatedFile.test(e)) files.add(join(dirname(file), e));
+    }
+  }
+  return embeddedSources(files);
 }

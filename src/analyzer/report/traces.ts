@@ -19,7 +19,7 @@ export function printTraces(rpt: Report): string {
   for (const sample of rpt.profile.sample) {
     const frames: string[] = [];
     for (const loc of sample.location) {
-      const nodes = locationNodes.get(loc)!;
+      const nodes = locationNodes.get(loc).nodes;
       nodes.forEach((n, i) => {
         frames.push(n!.printableName() + (i !== nodes.length - 1 ? " (inline)" : ""));
       });

@@ -1,0 +1,87 @@
+// Reports on profiles tsprof itself writes (CPU with labels, heap, a custom
+// profile), compared line for line with `go tool pprof`.
+
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { createWriteStream, readFileSync, writeFileSync } from "node:fs";
+import { once } from "node:events";
+import { join } from "node:path";
+import { needGo } from "../helpers/tools.ts";
+import type { ReportKind } from "../../src/analyzer/report/index.ts";
+import { startCPUProfile, stopCPUProfile, writeHeapProfile, newProfile, labels, runWithLabels } from "../../src/index.ts";
+import { ours, theirs } from "./report-helpers.ts";
+import { workDir } from "./synthetic-profiles.ts";
+
+const files = { cpu: join(workDir, "tsprof-cpu.pb.gz"), heap: join(workDir, "tsprof-heap.pb.gz"), custom: join(workDir, "tsprof-custom.pb.gz") };
+const keep: unknown[] = [];
+
+function spin(ms: number): number {
+  const end = Date.now() + ms;
+  let x = 0;
+  while (Date.now() < end) x += Math.sqrt(x + 1);
+  return x;
+}
+function heavy(): number { return spin(120); }
+function light(): number { return spin(60); }
+function retain(): void { for (let i = 0; i < 2000; i++) keep.push(new Array(256).fill(i)); }
+
+async function write(path: string, f: (w: NodeJS.WritableStream) => Promise<void>): Promise<void> {
+  const w = createWriteStream(path);
+  await f(w);
+  w.end();
+  await once(w, "finish");
+}
+
+before(async () => {
+  await write(files.cpu, async (w) => {
+    startCPUProfile(w as never);
+    for (let i = 0; i < 3; i++) {
+      await runWithLabels(labels("phase", "heavy"), async () => heavy());
+      await runWithLabels(labels("phase", "light"), async () => light());
+    }
+    await stopCPUProfile();
+  });
+  retain();
+  await write(files.heap, (w) => writeHeapProfile(w as never));
+  const p = newProfile(`tsprof.test/report-${process.pid}`);
+  const opener = (v: object) => p.add(v, 0);
+  for (let i = 0; i < 3; i++) opener({ i });
+  await write(files.custom, (w) => p.writeTo(w as never, 0));
+});
+
+interface Case { file: keyof typeof files; kind: ReportKind; flags?: string[]; arg?: string }
+const cases: Case[] = [];
+for (const file of Object.keys(files) as (keyof typeof files)[]) {
+  for (const kind of ["top", "traces", "tags", "tree", "dot", "raw"] as ReportKind[]) cases.push({ file, kind });
+  cases.push({ file, kind: "top", flags: ["-lines"] }, { file, kind: "top", flags: ["-cum", "-nodecount=5"] }, { file, kind: "peek", arg: "heavy|light|opener" });
+}
+cases.push(
+  { file: "cpu", kind: "list", arg: "^(heavy|spin)$" },
+  { file: "cpu", kind: "top", flags: ["-sample_index=samples"] },
+  { file: "heap", kind: "top", flags: ["-sample_index=alloc_space"] },
+  { file: "heap", kind: "list", arg: "^retain$" },
+);
+
+for (const c of cases) {
+  const flags = c.flags ?? [];
+  test(`${c.kind}${c.arg !== undefined ? "=" + c.arg : ""} ${flags.join(" ")} on tsprof's ${c.file} profile matches go tool pprof`, (t) => {
+    if (!needGo(t)) return;
+    const file = files[c.file];
+    let want: string;
+    try {
+      want = theirs(file, c.kind, flags, c.arg);
+    } catch {
+      assert.throws(() => ours(file, c.kind, flags, c.arg));
+      return;
+    }
+    assert.equal(ours(file, c.kind, flags, c.arg), want);
+  });
+}
+
+test("tsprof's CPU profile names the labelled work", (t) => {
+  if (!needGo(t)) return;
+  const tags = ours(files.cpu, "tags", []);
+  assert.match(tags, /phase: Total/);
+  assert.match(tags, / heavy\n/);
+  void readFileSync; void writeFileSync;
+});
