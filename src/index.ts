@@ -7,6 +7,7 @@ export { startCPUProfile, stopCPUProfile, setCPUProfileRate, setCPUProfileKeepAl
 export { writeHeapProfile, setMemProfileRate } from "./collect/heap.js";
 export { setBlockProfileRate } from "./collect/block.js";
 export { setMutexProfileFraction } from "./collect/mutex.js";
+export { setGoroutineTracking } from "./collect/goroutine.js";
 export { Profile, newProfile, lookup, profiles } from "./registry/profile.js";
 export type { LabelSet } from "./collect/labels.js";
 export { labels, runWithLabels, label, forLabels, setGoroutineLabels } from "./collect/labels.js";

@@ -1,2 +1,122 @@
-// The block profile: synchronous waits that blocked the event loop.
-export function setBlockProfileRate(_rate: number): void {}
+// The block profile: where the event loop was blocked by synchronous waits
+// (fs.*Sync, child_process.*Sync, zlib.*Sync, crypto.*Sync, Atomics.wait).
+// Go's goroutines block on channels and locks; a Node.js thread blocks when
+// it waits synchronously, and then nothing else runs.
+//
+// setBlockProfileRate(rate) has Go's meaning: rate <= 0 turns it off (the
+// default: nothing is wrapped), rate = 1 records every blocking event, and an
+// event of duration d nanoseconds is recorded if rate <= d or else with
+// probability d/rate (its count then scaled by rate/d, as Go unbiases it).
+// On, the module functions are replaced by timing wrappers (ESM named imports
+// follow through syncBuiltinESMExports); a function captured before, as in
+// `const { readFileSync } = require("fs")` run earlier, is not seen.
+
+import fs from "node:fs";
+import childProcess from "node:child_process";
+import zlib from "node:zlib";
+import crypto from "node:crypto";
+import { syncBuiltinESMExports } from "node:module";
+import { performance } from "node:perf_hooks";
+import type { ProfileData } from "../profile/model.js";
+import type { Frame } from "../profile/builder.js";
+import { captureLazyStack, pseudoFrame } from "./goroutine-stack.js";
+import { ContentionRecords } from "./block-records.js";
+import { contentionText } from "./goroutine-text.js";
+
+type AnyFunction = (...args: unknown[]) => unknown;
+type Target = { owner: Record<string, unknown>; module: string; name: string; original: AnyFunction; wrapper: AnyFunction };
+
+const records = new ContentionRecords();
+let rate = 0;
+let targets: Target[] | undefined;
+/** Set while recording, so what recording does (reading a source map) is not itself recorded. */
+let recording = false;
+
+/** Go's blocksampled + saveblockevent. */
+function blockEvent(leaf: Frame, delayNanos: number, above: AnyFunction): void {
+  const r = rate;
+  if (r <= 0) return;
+  const d = Math.max(1, delayNanos);
+  if (r > d && Math.random() * r > d) return;
+  recording = true;
+  try {
+    const stack = captureLazyStack(above);
+    if (d < r) records.add([leaf], stack, r / d, r);
+    else records.add([leaf], stack, 1, d);
+  } finally {
+    recording = false;
+  }
+}
+
+function wrap(owner: Record<string, unknown>, module: string, name: string): Target | undefined {
+  const original = owner[name];
+  if (typeof original !== "function") return undefined;
+  const leaf = pseudoFrame(`${module}.${name}`, `node:${module}`);
+  const fn = original as AnyFunction;
+  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+    if (recording) return Reflect.apply(fn, this, args);
+    const start = performance.now();
+    try {
+      return Reflect.apply(fn, this, args);
+    } finally {
+      blockEvent(leaf, (performance.now() - start) * 1e6, wrapper);
+    }
+  };
+  Object.defineProperty(wrapper, "name", { value: name });
+  Object.defineProperty(wrapper, "length", { value: fn.length });
+  return { owner, module, name, original: fn, wrapper };
+}
+
+function blockingFunctions(): Target[] {
+  const list: (Target | undefined)[] = [];
+  const syncNames = (o: object) => Object.keys(o).filter((k) => k.endsWith("Sync"));
+  const fsObj = fs as unknown as Record<string, unknown>;
+  for (const k of syncNames(fs)) list.push(wrap(fsObj, "fs", k));
+  const cp = childProcess as unknown as Record<string, unknown>;
+  for (const k of ["execSync", "execFileSync", "spawnSync"]) list.push(wrap(cp, "child_process", k));
+  const z = zlib as unknown as Record<string, unknown>;
+  for (const k of syncNames(zlib)) list.push(wrap(z, "zlib", k));
+  const c = crypto as unknown as Record<string, unknown>;
+  for (const k of syncNames(crypto)) list.push(wrap(c, "crypto", k));
+  list.push(wrap(Atomics as unknown as Record<string, unknown>, "Atomics", "wait"));
+  return list.filter((t): t is Target => t !== undefined);
+}
+
+function install(): void {
+  if (targets) return;
+  targets = blockingFunctions();
+  for (const t of targets) t.owner[t.name] = t.wrapper;
+  syncBuiltinESMExports();
+}
+
+function uninstall(): void {
+  if (!targets) return;
+  // Only where nobody replaced our wrapper since.
+  for (const t of targets) if (t.owner[t.name] === t.wrapper) t.owner[t.name] = t.original;
+  targets = undefined;
+  syncBuiltinESMExports();
+}
+
+/**
+ * Go's runtime.SetBlockProfileRate: on average one blocking event sampled per
+ * `rate` nanoseconds spent blocked; 1 records every event; <= 0 turns it off.
+ * Records already taken are kept.
+ */
+export function setBlockProfileRate(newRate: number): void {
+  if (typeof newRate !== "number" || Number.isNaN(newRate)) throw new TypeError(`setBlockProfileRate: rate must be a number, got ${String(newRate)}`);
+  rate = newRate <= 0 ? 0 : Math.trunc(Math.min(newRate, Number.MAX_SAFE_INTEGER)) || 1;
+  if (rate > 0) install();
+  else uninstall();
+}
+
+/** The current block profile rate (0: off). */
+export function blockProfileRate(): number {
+  return rate;
+}
+
+/** The block profile's source for the registry. */
+export const blockSource = {
+  count: (): number => records.size,
+  collect: (): ProfileData => records.build(),
+  text: (): string => contentionText("contention", records.build()),
+};

@@ -57,7 +57,11 @@ export class WorkerSampler {
     this.session.connect();
     this.session.on("NodeWorker.attachedToWorker", (m) => {
       const info = m.params.workerInfo;
-      this.attached(m.params.sessionId, workerThreadName(info), info.url.startsWith("node:internal/"));
+      const internal = info.url.startsWith("node:internal/");
+      // Node's own threads (the module loader's hooks thread, where loaders
+      // such as tsx transform code) are sampled too, under a label that says what they are.
+      const name = workerThreadName(info);
+      this.attached(m.params.sessionId, internal ? `${name} (${info.url})` : name, internal);
     });
     this.session.on("NodeWorker.detachedFromWorker", (m) => this.detached(m.params.sessionId));
     this.session.on("NodeWorker.receivedMessageFromWorker", (m) => this.received(m.params.sessionId, m.params.message));

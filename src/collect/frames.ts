@@ -58,8 +58,9 @@ export function symbolizeFunction(v8Name: string, url: string, startLine: number
   const generatedFile = fileFromUrl(url);
   // V8's pseudo-frames ((program), (garbage collector)) and native code.
   if (!generatedFile) return symbol(v8Name || "(anonymous)", "", Math.max(0, startLine), generatedFile, startLine, startColumn, false);
-  // An ES module's top-level code has no function position.
-  if (startLine <= 0) {
+  // An ES module's top-level code has no function position; a CommonJS
+  // module's is the anonymous wrapper Node compiles at the file's first character.
+  if (startLine <= 0 || (!v8Name && startLine === 1 && startColumn === 1)) {
     const orig = originalPosition(generatedFile, 1, 0);
     const file = orig?.file ?? generatedFile;
     return symbol(v8Name || `(top level ${basename(file)})`, file, 1, generatedFile, 1, 0, !!orig);

@@ -45,7 +45,11 @@ function safe<T>(f: () => T): T | null {
 /** The current stack, leaf first; skip=0 starts at the function calling captureStack. */
 export function captureStack(skip = 0, depth = MAX_DEPTH): Frame[] {
   // +1 for captureStack itself (callSites' own frame is hidden by captureStackTrace).
-  const sites = callSites(skip + 1, depth);
+  return framesFromCallSites(callSites(skip + 1, depth));
+}
+
+/** Symbolizes call sites (leaf first) as captureStack does; for stacks captured earlier and resolved later. */
+export function framesFromCallSites(sites: readonly NodeJS.CallSite[]): Frame[] {
   const frames: Frame[] = [];
   for (const site of sites) {
     const url = site.getScriptNameOrSourceURL() ?? site.getFileName() ?? "";

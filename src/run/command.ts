@@ -1,5 +1,110 @@
-// `tsprof run [flags] -- COMMAND [ARGS...]`.
-export async function runCommand(_args: string[]): Promise<number> {
-  process.stderr.write("tsprof run: not implemented yet\n");
-  return 2;
+// `tsprof run [flags] -- COMMAND [ARGS...]`: runs COMMAND with the preload in
+// NODE_OPTIONS (so every Node.js process below it is profiled), passes
+// signals on, merges the part files when it ends, and exits as it did.
+
+import { spawn } from "node:child_process";
+import { accessSync, constants, existsSync, statSync } from "node:fs";
+import { delimiter, join, resolve } from "node:path";
+import { constants as osConstants } from "node:os";
+import { ConfigError, PARTS_DIR_ENV, configToEnv } from "./config.js";
+import { parseRunArgs, runUsage } from "./flags.js";
+import { makePartsDir, removePartsDir } from "./parts.js";
+import { writeProfiles } from "./finish.js";
+import { preloadOption } from "./preload.js";
+
+const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/** A .js/.mjs/.cjs path as the command means `node FILE`. */
+export function resolveCommand(command: string[], cwd: string): string[] {
+  const [first, ...rest] = command;
+  if (first && /\.(c|m)?js$/i.test(first) && isFile(resolve(cwd, first))) return [process.execPath, first, ...rest];
+  return command;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return isFile(path);
+  } catch {
+    return false;
+  }
+}
+
+/** Whether the program can be started: a path that is executable, or a name found on PATH. */
+function findProgram(program: string, cwd: string, env: NodeJS.ProcessEnv): boolean {
+  if (program.includes("/")) return isExecutable(resolve(cwd, program));
+  return (env.PATH ?? "").split(delimiter).some((dir) => dir && isExecutable(join(dir, program)));
+}
+
+/** The preload module next to this file (the build keeps dist/esm/run/ together). */
+function registerUrl(): string {
+  const url = new URL("./register.js", import.meta.url);
+  if (!existsSync(url)) throw new Error(`tsprof run: the preload ${url.pathname} is missing (build tsprof first)`);
+  return url.href;
+}
+
+export async function runCommand(args: string[]): Promise<number> {
+  const cwd = process.cwd();
+  let parsed;
+  try {
+    parsed = parseRunArgs(args, cwd);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`tsprof run: ${err.message}\n${runUsage}`);
+    return 2;
+  }
+  if (parsed.help) {
+    process.stdout.write(runUsage);
+    return 0;
+  }
+  const command = resolveCommand(parsed.command, cwd);
+  if (!findProgram(command[0]!, cwd, process.env)) {
+    process.stderr.write(`tsprof run: ${command[0]}: command not found\n`);
+    return 127;
+  }
+
+  const partsDir = makePartsDir();
+  const options = process.env.NODE_OPTIONS ?? "";
+  const env = {
+    ...process.env,
+    ...configToEnv(parsed.config),
+    [PARTS_DIR_ENV]: partsDir,
+    NODE_OPTIONS: `${options} ${preloadOption(registerUrl())}`.trim(),
+  };
+
+  const child = spawn(command[0]!, command.slice(1), { stdio: "inherit", env });
+  const forward = (signal: NodeJS.Signals) => () => {
+    child.kill(signal);
+  };
+  const handlers = FORWARDED.map((signal) => [signal, forward(signal)] as const);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
+
+  const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolveOutcome) => {
+    child.once("error", (error) => resolveOutcome({ code: null, signal: null, error }));
+    child.once("exit", (code, signal) => resolveOutcome({ code, signal }));
+  });
+  for (const [signal, handler] of handlers) process.off(signal, handler);
+
+  if (outcome.error) {
+    removePartsDir(partsDir);
+    process.stderr.write(`tsprof run: starting ${command[0]}: ${outcome.error.message}\n`);
+    return 127;
+  }
+  for (const line of writeProfiles(parsed.config, partsDir, cwd)) process.stderr.write(line + "\n");
+  removePartsDir(partsDir);
+
+  if (outcome.signal) {
+    // Die of the same signal, so whoever started tsprof sees what it would have seen.
+    process.kill(process.pid, outcome.signal);
+    return 128 + (osConstants.signals[outcome.signal] ?? 0);
+  }
+  return outcome.code ?? 1;
 }

@@ -1,9 +1,10 @@
 // Shared by the report tests: load a profile, run one of our reports with
 // options given as go tool pprof flags, and run go tool pprof itself.
 
+import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { decodeProfile } from "../../src/profile/decode.ts";
-import { mergeProfiles } from "../../src/profile/merge.ts";
+import { mergeProfiles, scaleProfile } from "../../src/profile/merge.ts";
 import type { ProfileData } from "../../src/profile/model.ts";
 import { defaultConfig, type Config } from "../../src/analyzer/config.ts";
 import { computeTotal, generateReport, type ReportKind } from "../../src/analyzer/report/index.ts";
@@ -12,6 +13,18 @@ import { goPprof } from "../helpers/tools.ts";
 export function loadProfile(path: string): ProfileData {
   // go tool pprof merges every source it fetches, even a single one.
   return mergeProfiles([decodeProfile(readFileSync(path))]);
+}
+
+/**
+ * A stand-in for the driver's -base/-diff_base (tests only), as go tool pprof
+ * does it: the base is negated (and, for -diff_base, its samples labelled
+ * pprof::base=true), then merged with the profile.
+ */
+export function withBase(p: ProfileData, basePath: string, diff: boolean): ProfileData {
+  const base = loadProfile(basePath);
+  if (diff) for (const s of base.sample) s.label = { ...s.label, "pprof::base": ["true"] };
+  scaleProfile(base, -1);
+  return mergeProfiles([p, base]);
 }
 
 /** The sample index go tool pprof picks: -sample_index, else default_sample_type, else the last. */
@@ -25,9 +38,10 @@ export function sampleIndexOf(p: ProfileData, name: string | undefined): number 
 }
 
 /** Config from the subset of go tool pprof flags the report tests use. */
-export function configFromFlags(flags: string[]): { config: Config; sampleIndex?: string } {
+export function configFromFlags(flags: string[]): { config: Config; sampleIndex?: string; base?: { path: string; diff: boolean } } {
   const c = defaultConfig();
   let sampleIndex: string | undefined;
+  let base: { path: string; diff: boolean } | undefined;
   for (const f of flags) {
     const m = /^-([a-z_]+)(?:=(.*))?$/.exec(f);
     if (!m) throw new Error("bad flag " + f);
@@ -49,6 +63,8 @@ export function configFromFlags(flags: string[]): { config: Config; sampleIndex?
       case "call_tree": c.callTree = true; break;
       case "sample_index": sampleIndex = value; break;
       case "drop_negative": c.dropNegative = true; break;
+      case "base": base = { path: value!, diff: false }; break;
+      case "diff_base": base = { path: value!, diff: true }; break;
       // Filters that keep every sample of the test profiles: only the
       // "Active filters" legend changes (the driver's transform does the filtering).
       case "focus": c.focus = value!; break;
@@ -58,7 +74,7 @@ export function configFromFlags(flags: string[]): { config: Config; sampleIndex?
       default: throw new Error("unsupported flag in test: " + f);
     }
   }
-  return { config: c, sampleIndex };
+  return { config: c, sampleIndex, base };
 }
 
 /**
@@ -74,8 +90,9 @@ export function focusSamples(p: ProfileData, focus: string): ProfileData {
 
 /** Our report for `go tool pprof -KIND[=ARG] FLAGS FILE`. */
 export function ours(file: string, kind: ReportKind, flags: string[], arg?: string, loaded?: ProfileData): string {
-  const p = loaded ?? loadProfile(file);
-  const { config, sampleIndex } = configFromFlags(flags);
+  const { config, sampleIndex, base } = configFromFlags(flags);
+  let p = loaded ?? loadProfile(file);
+  if (base) p = withBase(p, base.path, base.diff);
   const si = sampleIndexOf(p, sampleIndex);
   // As the driver does: the total comes from the profile before filtering,
   // unless -relative_percentages.
@@ -90,4 +107,29 @@ export function ours(file: string, kind: ReportKind, flags: string[], arg?: stri
 export function theirs(file: string, kind: ReportKind, flags: string[], arg?: string): string {
   const k = arg !== undefined ? `-${kind}=${arg}` : `-${kind}`;
   return goPprof([k, ...flags, file]);
+}
+
+/**
+ * Asserts that our report equals go tool pprof's on the same file and flags
+ * (or that both refuse). go tool pprof orders some ties at random (edges of
+ * equal |weight| but opposite sign, call-tree nodelets: it iterates Go maps
+ * and its edge order is not a total order), so its output is fetched a few
+ * times; with `unordered`, the lines are finally compared as a multiset.
+ */
+export function assertSameAsGo(file: string, kind: ReportKind, flags: string[], arg?: string, opts: { unordered?: boolean; loaded?: ProfileData } = {}): void {
+  let want = "";
+  for (let attempt = 0; attempt < 6; attempt++) {
+    try {
+      want = theirs(file, kind, flags, arg);
+    } catch {
+      assert.throws(() => ours(file, kind, flags, arg, opts.loaded));
+      return;
+    }
+    const got = ours(file, kind, flags, arg, opts.loaded);
+    if (got === want) return;
+    if (attempt === 5) {
+      if (opts.unordered) assert.deepEqual(got.split("\n").sort(), want.split("\n").sort());
+      else assert.equal(got, want);
+    }
+  }
 }

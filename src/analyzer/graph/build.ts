@@ -49,7 +49,7 @@ export interface FrameInfo {
 
 /** Builds the graph (or tree) of a profile. */
 export function buildGraph(profile: ProfileData, o: GraphOptions): Graph {
-  return o.callTree ? buildTree(profile, o) : buildNodeGraph(profile, o).graph;
+  return o.callTree ? buildTree(profile, o) : buildNodeGraph(profile, o);
 }
 
 export class NodeMap {
@@ -140,57 +140,237 @@ export function createNodes(profile: ProfileData, o: GraphOptions): { nodeMap: N
   return { nodeMap: nm, locationNodes };
 }
 
-function buildNodeGraph(profile: ProfileData, o: GraphOptions): { graph: Graph; locationNodes: LocationNodes } {
-  const { nodeMap, locationNodes } = createNodes(profile, o);
+function buildNodeGraph(profile: ProfileData, o: GraphOptions): Graph {
+  const nm = new NodeMap(o.keptNodes);
+  const slots = new FrameSlots(profile, (l) => frameInfos(l, o).map((f) => nm.findOrInsert(f.info, f.key)));
   const tags = new TagCollector(o);
   const samples = profile.sample;
+  // Hot loop state in typed arrays: the graph's nodes and edges are few and
+  // stay in cache, while stacks walk the (many) locations once per frame.
+  const nodeSeen = slots.nodeSeen;
+  const slotNode = slots.slotNode;
+  const slotCaller = slots.slotCaller;
+  const slotEdge = slots.slotEdge;
+  const edges = new EdgeTable(slots);
   for (let si = 0; si < samples.length; si++) {
     const sample = samples[si]!;
     const w = o.sampleValue(sample.value);
     const dw = o.sampleMeanDivisor ? o.sampleMeanDivisor(sample.value) : 0;
     if (dw === 0 && w === 0) continue;
-    let parent: GraphNode | null = null;
+    let parent = -1;
     let residual = false;
     const labels = tags.enabled ? joinLabels(sample, o.ignoredLabelKeys) : "";
     const locs = sample.location;
     for (let i = locs.length - 1; i >= 0; i--) {
-      const frame = locationNodes.get(locs[i]!);
-      const locNodes = frame.nodes;
-      for (let ni = locNodes.length - 1; ni >= 0; ni--) {
-        const n = locNodes[ni]!;
-        if (n === null) {
+      const first = slots.firstSlot(locs[i]!);
+      const outer = first + slots.slotCount(locs[i]!) - 1;
+      for (let s = outer; s >= first; s--) {
+        const n = slotNode[s]!;
+        if (n < 0) {
           residual = true;
           continue;
         }
-        if (n.seen !== si) {
-          n.seen = si;
-          n.cum += w;
-          n.cumDiv += dw;
-          if (tags.enabled) tags.add(n, sample, labels, dw, w, false);
+        if (nodeSeen[n] !== si) {
+          nodeSeen[n] = si;
+          slots.cum[n] += w;
+          slots.cumDiv[n] += dw;
+          if (tags.enabled) tags.add(slots.nodes[n]!, sample, labels, dw, w, false);
         }
-        if (parent !== null && n !== parent) {
-          let e = frame.edges[ni]!;
-          if (frame.callers[ni] !== parent || e === null) {
-            e = edgeBetween(parent, n);
-            frame.callers[ni] = parent;
-            frame.edges[ni] = e;
+        if (parent >= 0 && n !== parent) {
+          let e = slotEdge[s]!;
+          if (slotCaller[s] !== parent || e < 0) {
+            e = edges.between(parent, n);
+            slotCaller[s] = parent;
+            slotEdge[s] = e;
           }
-          if (e.seen !== si) {
-            e.seen = si;
-            addToEdge(e, dw, w, residual, ni !== locNodes.length - 1);
-          }
+          edges.add(e, si, dw, w, residual, s !== outer);
         }
         parent = n;
         residual = false;
       }
     }
-    if (parent !== null && !residual) {
-      parent.flat += w;
-      parent.flatDiv += dw;
-      if (tags.enabled) tags.add(parent, sample, labels, dw, w, true);
+    if (parent >= 0 && !residual) {
+      slots.flat[parent] += w;
+      slots.flatDiv[parent] += dw;
+      if (tags.enabled) tags.add(slots.nodes[parent]!, sample, labels, dw, w, true);
     }
   }
-  return { graph: selectNodesForGraph([...nodeMap.byKey.values()], !!o.dropNegative), locationNodes };
+  slots.writeNodes();
+  edges.writeEdges();
+  return selectNodesForGraph([...nm.byKey.values()], !!o.dropNegative);
+}
+
+/**
+ * Every frame of every location used so far gets a slot (innermost frame
+ * first, consecutive per location) holding its node's index, and a memo of
+ * the caller last seen there with the edge from it. Nodes get indices into
+ * the weight arrays. Locations are found by id when ids are dense.
+ */
+class FrameSlots {
+  slotNode: Int32Array;
+  slotCaller: Int32Array;
+  slotEdge: Int32Array;
+  private slotLen = 0;
+  private readonly locFirst: Int32Array;
+  private readonly locCount: Int32Array;
+  private readonly owners: (Location | undefined)[];
+  private readonly byLoc = new Map<Location, number>();
+  readonly nodes: GraphNode[] = [];
+  private readonly nodeIndex = new Map<GraphNode, number>();
+  nodeSeen: Int32Array;
+  flat: Float64Array;
+  flatDiv: Float64Array;
+  cum: Float64Array;
+  cumDiv: Float64Array;
+
+  constructor(profile: ProfileData, private readonly makeNodes: (l: Location) => (GraphNode | null)[]) {
+    let maxId = 0;
+    let frames = 16;
+    for (const l of profile.location) {
+      if (l.id > maxId) maxId = l.id;
+      frames += Math.max(1, l.line.length);
+    }
+    const idLimit = Math.min(maxId, 4 * profile.location.length + 1024) + 1;
+    this.locFirst = new Int32Array(idLimit).fill(-1);
+    this.locCount = new Int32Array(idLimit);
+    this.owners = new Array(idLimit);
+    this.slotNode = new Int32Array(frames);
+    this.slotCaller = new Int32Array(frames);
+    this.slotEdge = new Int32Array(frames);
+    this.nodeSeen = new Int32Array(frames);
+    this.flat = new Float64Array(frames);
+    this.flatDiv = new Float64Array(frames);
+    this.cum = new Float64Array(frames);
+    this.cumDiv = new Float64Array(frames);
+  }
+
+  firstSlot(l: Location): number {
+    const id = l.id;
+    if (id > 0 && id < this.locFirst.length && this.owners[id] === l) return this.locFirst[id]!;
+    return this.slotsOf(l);
+  }
+
+  slotCount(l: Location): number {
+    const id = l.id;
+    if (id > 0 && id < this.locCount.length && this.owners[id] === l) return this.locCount[id]!;
+    return Math.max(1, l.line.length);
+  }
+
+  private slotsOf(l: Location): number {
+    const known = this.byLoc.get(l);
+    if (known !== undefined) return known;
+    const nodes = this.makeNodes(l);
+    this.reserve(nodes.length);
+    const first = this.slotLen;
+    for (const n of nodes) {
+      const s = this.slotLen++;
+      this.slotNode[s] = n === null ? -1 : this.indexOf(n);
+      this.slotCaller[s] = -1;
+      this.slotEdge[s] = -1;
+    }
+    const id = l.id;
+    if (id > 0 && id < this.locFirst.length && this.owners[id] === undefined) {
+      this.owners[id] = l;
+      this.locFirst[id] = first;
+      this.locCount[id] = nodes.length;
+    } else {
+      this.byLoc.set(l, first);
+    }
+    return first;
+  }
+
+  private indexOf(n: GraphNode): number {
+    let i = this.nodeIndex.get(n);
+    if (i === undefined) {
+      i = this.nodes.length;
+      this.nodes.push(n);
+      this.nodeIndex.set(n, i);
+      if (i >= this.nodeSeen.length) this.growNodes();
+      this.nodeSeen[i] = -1;
+    }
+    return i;
+  }
+
+  private reserve(k: number): void {
+    if (this.slotLen + k <= this.slotNode.length) return;
+    const size = 2 * (this.slotLen + k);
+    this.slotNode = grow(this.slotNode, size);
+    this.slotCaller = grow(this.slotCaller, size);
+    this.slotEdge = grow(this.slotEdge, size);
+  }
+
+  private growNodes(): void {
+    const size = 2 * this.nodeSeen.length;
+    this.nodeSeen = grow(this.nodeSeen, size);
+    this.flat = grow(this.flat, size);
+    this.flatDiv = grow(this.flatDiv, size);
+    this.cum = grow(this.cum, size);
+    this.cumDiv = grow(this.cumDiv, size);
+  }
+
+  /** Adds the accumulated weights to the nodes. */
+  writeNodes(): void {
+    for (let i = 0; i < this.nodes.length; i++) {
+      const n = this.nodes[i]!;
+      n.flat += this.flat[i]!;
+      n.flatDiv += this.flatDiv[i]!;
+      n.cum += this.cum[i]!;
+      n.cumDiv += this.cumDiv[i]!;
+    }
+  }
+}
+
+function grow<T extends Int32Array | Float64Array>(a: T, size: number): T {
+  const b = new (a.constructor as new (n: number) => T)(size);
+  b.set(a);
+  return b;
+}
+
+/** Edge weights by edge index; the Edge objects are made once per node pair. */
+class EdgeTable {
+  private readonly list: Edge[] = [];
+  private readonly index = new Map<Edge, number>();
+  private seen = new Int32Array(256);
+  private weight = new Float64Array(256);
+  private weightDiv = new Float64Array(256);
+  /** Bit 1: residual; bit 2: some non-inline call. */
+  private flags = new Uint8Array(256);
+
+  constructor(private readonly slots: FrameSlots) {}
+
+  between(src: number, dest: number): number {
+    const e = edgeBetween(this.slots.nodes[src]!, this.slots.nodes[dest]!);
+    let i = this.index.get(e);
+    if (i === undefined) {
+      i = this.list.length;
+      this.list.push(e);
+      this.index.set(e, i);
+      if (i >= this.seen.length) {
+        const size = 2 * this.seen.length;
+        this.seen = grow(this.seen, size);
+        this.weight = grow(this.weight, size);
+        this.weightDiv = grow(this.weightDiv, size);
+        const f = new Uint8Array(size);
+        f.set(this.flags);
+        this.flags = f;
+      }
+      this.seen[i] = -1;
+    }
+    return i;
+  }
+
+  add(e: number, sample: number, dw: number, w: number, residual: boolean, inline: boolean): void {
+    if (this.seen[e] === sample) return;
+    this.seen[e] = sample;
+    this.weight[e] += w;
+    this.weightDiv[e] += dw;
+    if (residual) this.flags[e] |= 1;
+    if (!inline) this.flags[e] |= 2;
+  }
+
+  writeEdges(): void {
+    for (let i = 0; i < this.list.length; i++) addToEdge(this.list[i]!, this.weightDiv[i]!, this.weight[i]!, (this.flags[i]! & 1) !== 0, (this.flags[i]! & 2) === 0);
+  }
 }
 
 function buildTree(profile: ProfileData, o: GraphOptions): Graph {

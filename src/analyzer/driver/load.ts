@@ -1,0 +1,69 @@
+// Fetching every SOURCE and base as go tool pprof does: concurrently; a
+// source that fails is reported and skipped when others succeed; sources are
+// merged (even one alone), the base negated and merged in; then the
+// profile's drop_frames/keep_frames and -add_comment apply.
+
+import type { ProfileData } from "../../profile/model.js";
+import { IncompatibleProfilesError } from "../../profile/merge.js";
+import { combineSources, removeUninteresting, type Warn } from "../filter/index.js";
+import { fetchSource, SourceError } from "../source/index.js";
+import type { Invocation } from "./flags.js";
+
+export class LoadError extends Error {
+  override name = "LoadError";
+}
+
+async function grab(addrs: string[], inv: Invocation, warn: Warn): Promise<{ profiles: ProfileData[]; errors: string[] }> {
+  const results = await Promise.allSettled(addrs.map((a) => fetchSource(a, { seconds: inv.seconds, timeout: inv.timeout, note: warn })));
+  const profiles: ProfileData[] = [];
+  const errors: string[] = [];
+  results.forEach((r, i) => {
+    if (r.status === "fulfilled") profiles.push(r.value);
+    else errors.push(`${addrs[i]}: ${messageOf(r.reason)}`);
+  });
+  return { profiles, errors };
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof SourceError) return err.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+export interface Loaded {
+  /** The sources merged, with the base subtracted (what reports show). */
+  profile: ProfileData;
+  /** The sources merged, without the base (for the web UI's own diff view). */
+  source: ProfileData;
+  /** The bases merged, as loaded (not negated). */
+  base: ProfileData | undefined;
+}
+
+export async function loadProfiles(inv: Invocation, warn: Warn): Promise<Loaded> {
+  const [src, bases] = await Promise.all([grab(inv.sources, inv, warn), grab(inv.base, inv, warn)]);
+  const fail = (errors: string[], what: string): never => {
+    // One source alone: its own error is the whole story.
+    throw new LoadError(errors.length === 1 ? errors[0]! : `${errors.join("; ")}: failed to fetch any ${what} profiles`);
+  };
+  if (src.profiles.length === 0) fail(src.errors, "source");
+  if (inv.base.length > 0 && bases.profiles.length === 0) fail(bases.errors, "base");
+  for (const e of [...src.errors, ...bases.errors]) warn(e);
+  if (src.errors.length > 0) warn(`Fetched ${src.profiles.length} source profiles out of ${inv.sources.length}`);
+  if (bases.errors.length > 0) warn(`Fetched ${bases.profiles.length} base profiles out of ${inv.base.length}`);
+  try {
+    const source = combineSources(src.profiles);
+    let profile = source;
+    let base: ProfileData | undefined;
+    if (bases.profiles.length > 0) {
+      base = combineSources(bases.profiles);
+      // combineSources changes the base it subtracts: give it a copy.
+      profile = combineSources([source], { base: combineSources([base]), diffBase: inv.diffBase, normalize: inv.config.normalize });
+    }
+    removeUninteresting(profile);
+    if (inv.addComment !== "") profile.comments.push(inv.addComment);
+    return { profile, source, base };
+  } catch (err) {
+    if (err instanceof IncompatibleProfilesError) throw new LoadError(err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,46 @@
+// Combining sources as google/pprof's fetch does: every source merged into
+// one profile (even a single one), then a -base or -diff_base profile negated
+// and merged in (diff_base samples labelled pprof::base=true, so percentages
+// are relative to the base); -normalize scales the source to the base first.
+
+import { mergeProfiles, checkCompatible, scaleProfile } from "../../profile/merge.js";
+import type { ProfileData } from "../../profile/model.js";
+
+export interface BaseOptions {
+  base?: ProfileData | undefined;
+  diffBase?: boolean;
+  normalize?: boolean;
+}
+
+export function combineSources(sources: ProfileData[], opts: BaseOptions = {}): ProfileData {
+  let p = mergeProfiles(sources);
+  const base = opts.base;
+  if (base) {
+    if (opts.diffBase) {
+      for (const s of base.sample) s.label = { ...s.label, "pprof::base": ["true"] };
+    }
+    if (opts.normalize) normalize(p, base);
+    scaleProfile(base, -1);
+    p = mergeProfiles([p, base]);
+  }
+  return p;
+}
+
+/** Scales each sample value of `p` so that its total equals the base's (google/pprof's Normalize). */
+export function normalize(p: ProfileData, base: ProfileData): void {
+  checkCompatible(p, base);
+  const n = p.sampleType.length;
+  const baseVals = new Array<number>(n).fill(0);
+  const srcVals = new Array<number>(n).fill(0);
+  for (const s of base.sample) s.value.forEach((v, i) => { baseVals[i]! += v; });
+  for (const s of p.sample) s.value.forEach((v, i) => { srcVals[i]! += v; });
+  const ratio = baseVals.map((b, i) => (srcVals[i] === 0 ? 0 : b / srcVals[i]!));
+  p.sample = p.sample.filter((s) => {
+    let nonzero = false;
+    for (let i = 0; i < s.value.length; i++) {
+      s.value[i] = Math.trunc(s.value[i]! * ratio[i]!);
+      if (s.value[i] !== 0) nonzero = true;
+    }
+    return nonzero;
+  });
+}

@@ -1,0 +1,13 @@
+// The analyzer's profile transforms before a report: name and label filters,
+// pruning, sample index choice, source/base combination and aggregation.
+// Shared by the command line, the interactive shell and the web UI.
+
+export { applyFocus, compileFilters, noFilters, type Warn } from "./apply.js";
+export { filterSamplesByName, showFrom, type NameFilters } from "./names.js";
+export { compileTagFilter, filterSamplesByTag, filterTagsByName } from "./tags.js";
+export { pruneFrom, removeUninteresting, simplifyFunc } from "./prune.js";
+export { sampleIndexByName } from "./sample-index.js";
+export { combineSources, normalize, type BaseOptions } from "./combine.js";
+export { aggregate } from "./aggregate.js";
+export { FilterError, compileRegexp, compileRegexpOption } from "./regexp.js";
+export { prepareReport, type PreparedReport } from "./prepare.js";

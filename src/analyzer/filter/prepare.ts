@@ -1,0 +1,48 @@
+// One report's inputs, as google/pprof's generateRawReport prepares them: the
+// sample index resolved, the total computed on the profile *before*
+// filtering (unless relative_percentages), then the filters applied.
+
+import type { ProfileData } from "../../profile/model.js";
+import type { Config } from "../config.js";
+import { applyCommandOverrides, computeTotal, numLabelUnits, type ReportContext, type ReportKind } from "../report/index.js";
+import { aggregate } from "./aggregate.js";
+import { applyFocus, type Warn } from "./apply.js";
+import { compileRegexp, FilterError } from "./regexp.js";
+import { sampleIndexByName } from "./sample-index.js";
+
+export interface PreparedReport {
+  /** The filtered profile (the one given, edited in place). */
+  profile: ProfileData;
+  ctx: ReportContext;
+}
+
+/**
+ * Filters `p` in place for report `kind` (pass a copy if it is used again)
+ * and returns the context generateReport needs. `symbol` is the regexp
+ * argument of peek/list/tree. With `forProto`, the profile is also
+ * aggregated to the configured granularity, as -proto writes it.
+ */
+export function prepareReport(
+  kind: ReportKind | "proto", p: ProfileData, cfg: Config,
+  opts: { symbol?: string | undefined; warn?: Warn; forProto?: boolean } = {},
+): PreparedReport {
+  const units = numLabelUnits(p);
+  const relative = cfg.relativePercentages;
+  if (relative) applyFocus(p, units, cfg, opts.warn);
+  const sampleIndex = p.sampleType.length === 0 ? 0 : sampleIndexByName(p, cfg.sampleIndex);
+  let symbol: RegExp | undefined;
+  if (opts.symbol !== undefined && opts.symbol !== "") {
+    try {
+      symbol = compileRegexp("argument", opts.symbol);
+    } catch (err) {
+      throw new FilterError(`parsing argument regexp ${opts.symbol}: ${(err as Error).message.replace(/^parsing argument regexp: /, "").replace(/: `.*`$/s, "")}`);
+    }
+  }
+  const total = p.sampleType.length === 0 ? 0 : computeTotal(p, sampleIndex, cfg.mean);
+  if (!relative) applyFocus(p, units, cfg, opts.warn);
+  if (opts.forProto) {
+    const eff = applyCommandOverrides("top", cfg);
+    aggregate(p, eff.granularity, eff.noInlines);
+  }
+  return { profile: p, ctx: { sampleIndex, total, numLabelUnits: units, ...(symbol ? { symbol } : {}) } };
+}

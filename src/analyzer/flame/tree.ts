@@ -1,0 +1,211 @@
+// The flame graph's data: every distinct call path, root first, with the
+// value of the samples through it (cum) and ending in it (self), at the
+// configured granularity. Node names are the ones the text reports print.
+// In a -diff_base comparison, `base` holds what the base profile contributed
+// (as a positive amount), so a view can shade growth and shrinkage.
+
+import type { Location, ProfileData } from "../../profile/model.js";
+import type { Config } from "../config.js";
+import { aggregatedLines, aggregationFor } from "../graph/nodeinfo.js";
+import { nodeInfo } from "../graph/nodeinfo.js";
+import { nameComponents } from "../graph/types.js";
+import { isDiffBaseSample } from "../report/index.js";
+import { scaledLabel } from "../measurement.js";
+import { resolveSampleIndex } from "./sample-index.js";
+
+export interface FlameNode {
+  name: string;
+  /** Sum of the samples whose stack passes through this call path. */
+  value: number;
+  /** Sum of their absolute values: the drawn width (equals value unless a base was subtracted). */
+  weight: number;
+  /** Sum of the samples whose stack ends here. */
+  self: number;
+  /** The base profile's share of `value` (diff_base only; positive). */
+  base: number;
+  /** The frame was inlined into its caller. */
+  inline: boolean;
+  children: FlameNode[];
+}
+
+export interface FlameTree {
+  root: FlameNode;
+  /** Sum of |value| over samples (the root's weight): what widths are relative to. */
+  total: number;
+  sampleType: string;
+  unit: string;
+  /** The value as the text reports print it ("1.20s", "512kB"). */
+  format: (v: number) => string;
+  /** Some samples are negative (a base was subtracted): views shade growth red and shrinkage green. */
+  hasBase: boolean;
+  /** Call paths merged into their parent because they were too narrow to draw. */
+  pruned: number;
+}
+
+export interface FlameOptions {
+  /** Overrides config.sampleIndex with a resolved index. */
+  sampleIndex?: number;
+  /** Call paths narrower than this share of the total are folded into their parent (default 0: keep all). */
+  minFraction?: number;
+}
+
+/**
+ * Builds the tree in flat arrays (a node is an index; children found through
+ * one map keyed by parent and frame ids), since a large profile has millions
+ * of frames to walk; FlameNode objects are made once at the end.
+ */
+export function flameTree(profile: ProfileData, config: Config, o: FlameOptions = {}): FlameTree {
+  const si = o.sampleIndex ?? resolveSampleIndex(profile, config.sampleIndex);
+  const st = profile.sampleType[si]!;
+  const aggregation = aggregationFor(config.granularity === "addresses" ? "lines" : config.granularity, config.noInlines);
+  const infoOpts = { aggregation, objNames: false, origFnNames: false };
+
+  // Frame ids: one per distinct (name, inline) pair; per location, its frames root first.
+  const frameIds = new Map<string, number>();
+  const frameNames: string[] = [];
+  const frameInline: boolean[] = [];
+  const byId: (Int32Array | undefined)[] = [];
+  const byLoc = new Map<Location, Int32Array>();
+  const framesOf = (l: Location): Int32Array => {
+    const cached = l.id > 0 && l.id < 1 << 24 ? byId[l.id] : byLoc.get(l);
+    if (cached) return cached;
+    const lines = aggregatedLines(l, aggregation);
+    const ids = new Int32Array(lines.length);
+    for (let i = 0; i < lines.length; i++) {
+      // Root first: the physical caller (last line) before what it inlined.
+      const inline = i < lines.length - 1;
+      const name = nameComponents(nodeInfo(l, lines[i], infoOpts)).join(" ");
+      const key = (inline ? "1" : "0") + name;
+      let id = frameIds.get(key);
+      if (id === undefined) {
+        id = frameNames.length;
+        frameIds.set(key, id);
+        frameNames.push(name);
+        frameInline.push(inline);
+      }
+      ids[lines.length - 1 - i] = id;
+    }
+    if (l.id > 0 && l.id < 1 << 24) byId[l.id] = ids;
+    else byLoc.set(l, ids);
+    return ids;
+  };
+
+  const nodes = new NodeArrays();
+  const child = new Map<number, number>();
+  let total = 0;
+  let hasBase = false;
+  for (const s of profile.sample) {
+    const v = s.value[si] ?? 0;
+    if (v === 0) continue;
+    const base = isDiffBaseSample(s) ? -v : 0;
+    if (v < 0) hasBase = true;
+    const w = Math.abs(v);
+    total += w;
+    let node = 0;
+    nodes.add(0, v, w, base);
+    const locs = s.location;
+    for (let i = locs.length - 1; i >= 0; i--) {
+      const ids = framesOf(locs[i]!);
+      for (let k = 0; k < ids.length; k++) {
+        const f = ids[k]!;
+        const key = node * 4194304 + f; // 2^22 frames; exact below 2^53
+        let c = child.get(key);
+        if (c === undefined) {
+          c = nodes.create(node, f);
+          child.set(key, c);
+        }
+        nodes.add(c, v, w, base);
+        node = c;
+      }
+    }
+    nodes.self[node]! += v;
+  }
+  const { root, pruned } = nodes.toTree(frameNames, frameInline, (o.minFraction ?? 0) * total);
+  sortChildren(root);
+  const unit = st.unit;
+  const outUnit = config.unit === "minimum" ? "auto" : config.unit;
+  return { root, total, sampleType: st.type, unit, format: (v) => scaledLabel(v, unit, outUnit), hasBase, pruned };
+}
+
+/** Growable columns of tree nodes; node 0 is the root. */
+class NodeArrays {
+  length = 1;
+  parent = new Int32Array(1024);
+  frame = new Int32Array(1024);
+  value = new Float64Array(1024);
+  weight = new Float64Array(1024);
+  self = new Float64Array(1024);
+  base = new Float64Array(1024);
+
+  constructor() {
+    this.parent[0] = -1;
+    this.frame[0] = -1;
+  }
+
+  create(parent: number, frame: number): number {
+    if (this.length === this.parent.length) this.grow();
+    const n = this.length++;
+    this.parent[n] = parent;
+    this.frame[n] = frame;
+    return n;
+  }
+
+  add(n: number, v: number, w: number, base: number): void {
+    this.value[n]! += v;
+    this.weight[n]! += w;
+    if (base !== 0) this.base[n]! += base;
+  }
+
+  private grow(): void {
+    const size = this.parent.length * 2;
+    const g = <T extends Int32Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(size);
+      b.set(a);
+      return b;
+    };
+    this.parent = g(this.parent);
+    this.frame = g(this.frame);
+    this.value = g(this.value);
+    this.weight = g(this.weight);
+    this.self = g(this.self);
+    this.base = g(this.base);
+  }
+
+  /**
+   * The nodes as objects, leaving out those lighter than the cutoff: their
+   * value goes to their caller's self (weights only shrink down a path, so a
+   * kept node's caller is kept).
+   */
+  toTree(names: string[], inline: boolean[], cutoff: number): { root: FlameNode; pruned: number } {
+    const out: (FlameNode | undefined)[] = new Array(this.length);
+    let pruned = 0;
+    for (let n = 0; n < this.length; n++) {
+      const f = this.frame[n]!;
+      if (n > 0 && cutoff > 0 && this.weight[n]! < cutoff) {
+        const parent = out[this.parent[n]!];
+        if (parent) {
+          parent.self += this.value[n]!;
+          pruned++;
+        }
+        continue;
+      }
+      const node: FlameNode = {
+        name: f < 0 ? "root" : names[f]!, value: this.value[n]!, weight: this.weight[n]!, self: this.self[n]!,
+        base: this.base[n]!, inline: f < 0 ? false : inline[f]!, children: [],
+      };
+      out[n] = node;
+      if (n > 0) out[this.parent[n]!]!.children.push(node);
+    }
+    return { root: out[0]!, pruned };
+  }
+}
+
+/** Children widest first, as pprof's flame graph draws them. */
+function sortChildren(root: FlameNode): void {
+  const stack = [root];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    n.children.sort((a, b) => b.weight - a.weight || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const c of n.children) stack.push(c);
+  }
+}

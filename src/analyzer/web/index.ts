@@ -1,0 +1,65 @@
+// `tsprof pprof -http=HOST:PORT`: the analyzer's web UI, served with node:http
+// on loopback unless told otherwise. Pages are plain HTML/CSS/JS made on the
+// server from the same reports as the text output.
+
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { ProfileData } from "../../profile/model.js";
+import type { Config } from "../config.js";
+import type { BaseProfile } from "./combine.js";
+import { filterByName, type ProfileFilter } from "./filter.js";
+import { isLoopback, makeHandler } from "./server.js";
+import { WebState } from "./state.js";
+
+export type { BaseProfile } from "./combine.js";
+export type { ProfileFilter } from "./filter.js";
+export { filterByName } from "./filter.js";
+
+export interface WebUIOptions {
+  /** The profile to show (several sources already merged), not yet combined with a base. */
+  profile: ProfileData;
+  /** -base / -diff_base: the base profile as loaded; the UI subtracts it and adds the Diff view. */
+  base?: BaseProfile;
+  /** The analyzer options (sample index, granularity, filters, node counts…); the page's URL can change si, focus, ignore, hide and show. */
+  config: Config;
+  /** Default "127.0.0.1" ("localhost" is also loopback). */
+  host?: string;
+  /** Default 0: any free port. */
+  port?: number;
+  /**
+   * Applies the filters of a Config (focus, ignore, hide, show, and whatever
+   * else the driver supports) to a profile without changing it. Default:
+   * filterByName (focus/ignore/hide/show as google/pprof).
+   */
+  filter?: ProfileFilter;
+}
+
+export interface WebUI {
+  /** e.g. "http://127.0.0.1:8080" — what go tool pprof prints as "Serving web UI on …"; pages are under /ui/. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serveWebUI(opts: WebUIOptions): Promise<WebUI> {
+  const host = opts.host === undefined || opts.host === "" ? "127.0.0.1" : opts.host;
+  const state = new WebState(opts.profile, opts.base, opts.config, opts.filter ?? filterByName);
+  const loopbackOnly = host === "localhost" || isLoopback(host);
+  const handler = makeHandler(state, { loopbackOnly });
+  const server = createServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const shownHost = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  return {
+    url: `http://${host === "localhost" ? "localhost" : shownHost}:${addr.port}`,
+    close: () => new Promise<void>((resolve, reject) => {
+      server.close((err) => (err ? reject(err) : resolve()));
+      server.closeAllConnections();
+    }),
+  };
+}

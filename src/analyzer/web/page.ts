@@ -1,0 +1,55 @@
+// The page every view shares: a header with the views, the sample index
+// chooser and the refine box, the active filters, then the view's content.
+
+import { escapeHTML } from "../flame/index.js";
+import { PAGE_CSS, PAGE_JS } from "./client.js";
+import type { View } from "./state.js";
+
+export type ViewName = "top" | "graph" | "flamegraph" | "peek" | "source" | "diff";
+
+const viewTitles: Record<ViewName, string> = {
+  top: "Top", graph: "Graph", flamegraph: "Flame Graph", peek: "Peek", source: "Source", diff: "Diff",
+};
+
+export interface PageParts {
+  current: ViewName;
+  /** Undefined when the options themselves are bad (the page then shows the error and a reset). */
+  view: View | undefined;
+  /** Every sample type name, for the chooser. */
+  sampleTypes: string[];
+  sampleIndex: number;
+  title: string;
+  hasBase: boolean;
+  query: URLSearchParams;
+  /** Report header lines (File, Type, Showing nodes…). */
+  legend?: string[];
+  body: string;
+  extraCSS?: string;
+}
+
+export function link(path: string, query: URLSearchParams): string {
+  const q = query.toString();
+  return escapeHTML(q === "" ? path : `${path}?${q}`);
+}
+
+export function page(p: PageParts): string {
+  const views: ViewName[] = ["top", "graph", "flamegraph", "peek", "source"];
+  if (p.hasBase) views.push("diff");
+  const nav = views.map((v) => `<a href="${link("./" + v, p.query)}" id="view-${v}"${v === p.current ? ' class="current"' : ""}>${viewTitles[v]}</a>`).join("");
+  const chooser = p.sampleTypes.length > 1
+    ? `<label>Sample <select id="sample-index">${p.sampleTypes.map((t, i) => `<option value="${escapeHTML(t)}"${i === p.sampleIndex ? " selected" : ""}>${escapeHTML(t)}</option>`).join("")}</select></label>`
+    : "";
+  const refine = `<input id="refine" type="text" placeholder="regexp (or select rows/nodes)" value="${escapeHTML(p.query.get("f") !== null && (p.current === "peek" || p.current === "source") ? p.query.get("f")! : "")}" autocomplete="off">` +
+    ["focus", "ignore", "hide", "show", "reset"].map((a) => `<button type="button" data-refine="${a}">${a[0]!.toUpperCase() + a.slice(1)}</button>`).join("");
+  const active = ["f", "i", "h", "s"].flatMap((k) => {
+    const v = p.query.get(k);
+    return v !== null ? [`${({ f: "focus", i: "ignore", h: "hide", s: "show" } as Record<string, string>)[k]}=${v}`] : [];
+  });
+  const filters = active.length > 0 ? `<div class="filters" id="active-filters">Active filters: ${escapeHTML(active.join("  "))}</div>` : "";
+  const legend = p.legend && p.legend.length > 0 ? `<details class="legend"><summary>${escapeHTML(p.legend.find((l) => l.startsWith("Showing")) ?? "Details")}</summary><pre>${escapeHTML(p.legend.join("\n"))}</pre></details>` : "";
+  return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHTML(p.title)} – ${viewTitles[p.current]}</title>` +
+    `<style>${PAGE_CSS}${p.extraCSS ?? ""}</style></head><body>` +
+    `<header><span class="title">${escapeHTML(p.title)}</span><nav>${nav}</nav>${chooser}<span>${refine}</span>` +
+    `<a href="${link("./download", new URLSearchParams())}">Download</a></header>` +
+    `<main>${filters}${legend}${p.body}</main><script>${PAGE_JS}</script></body></html>\n`;
+}

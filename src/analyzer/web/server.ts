@@ -1,0 +1,98 @@
+// Routes of the web UI (google/pprof's layout): "/" → 307 "/ui/", "/ui/" →
+// the flame graph, "/ui/{top,graph,flamegraph,peek,source,diff}", and
+// "/ui/download" (the profile as pprof). When bound to loopback, requests from
+// other addresses get 403. A bad regexp or sample index is the page's error
+// (400), never the server's.
+
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { encodeProfileGzip } from "../../profile/encode.js";
+import { GraphRenderError } from "../svg/index.js";
+import { ReportError } from "../report/index.js";
+import { page, type ViewName } from "./page.js";
+import type { View, WebState } from "./state.js";
+import { diffView, flameView, graphView, peekView, sourceView, topView, type ViewContent } from "./views.js";
+import { escapeHTML } from "../flame/index.js";
+import { baseName } from "../graph/types.js";
+
+const views: Record<ViewName, (view: View, state: WebState) => ViewContent | Promise<ViewContent>> = {
+  top: topView,
+  graph: graphView,
+  flamegraph: flameView,
+  peek: peekView,
+  source: sourceView,
+  diff: diffView,
+};
+
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127.");
+}
+
+export function makeHandler(state: WebState, opts: { loopbackOnly: boolean }) {
+  const m0 = state.combined.mapping[0];
+  const file = m0 && m0.file !== "" ? baseName(m0.file) : "";
+  const sampleTypes = state.combined.sampleType.map((t) => t.type);
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    try {
+      if (opts.loopbackOnly && !isLoopback(req.socket.remoteAddress)) return send(res, 403, "text/plain; charset=utf-8", "permission denied\n");
+      if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain; charset=utf-8", "method not allowed\n");
+      const url = new URL(req.url ?? "/", "http://localhost");
+      const path = url.pathname;
+      if (path === "/favicon.ico") return send(res, 204, "text/plain", "");
+      if (path === "/" || path === "/ui") return redirect(res, path === "/" ? 307 : 301, "/ui/" + url.search);
+      if (path === "/ui/") return redirect(res, 301, "/ui/flamegraph" + url.search);
+      if (path === "/ui/download") {
+        const body = await encodeProfileGzip(state.combined);
+        res.setHeader("Content-Disposition", "attachment;filename=profile.pb.gz");
+        return send(res, 200, "application/vnd.google.protobuf+gzip", body);
+      }
+      const name = path.startsWith("/ui/") ? (path.slice(4) as ViewName) : undefined;
+      if (!name || !Object.hasOwn(views, name) || (name === "diff" && !state.base)) return send(res, 404, "text/plain; charset=utf-8", "404 page not found\n");
+
+      let view: View | undefined;
+      let status = 200;
+      let content: ViewContent;
+      try {
+        view = state.view(url);
+        content = await views[name](view, state);
+      } catch (e) {
+        if (!(e instanceof ReportError) && !(e instanceof GraphRenderError) && !(e instanceof SyntaxError)) throw e;
+        status = 400;
+        content = { body: `<p class="error" id="error">${escapeHTML((e as Error).message)}</p>` };
+      }
+      const si = view?.sampleIndex ?? 0;
+      const query = view?.query ?? new URLSearchParams(url.search);
+      const html = page({
+        current: name,
+        view,
+        sampleTypes,
+        sampleIndex: si,
+        title: `${file ? file + " " : ""}${sampleTypes[si] ?? ""}`,
+        hasBase: state.base !== undefined,
+        query,
+        legend: content.legend,
+        body: content.body,
+        extraCSS: content.extraCSS,
+      });
+      send(res, status, "text/html; charset=utf-8", html);
+    } catch (e) {
+      if (!res.headersSent) send(res, 500, "text/plain; charset=utf-8", `internal error: ${(e as Error).message}\n`);
+      else res.destroy();
+    }
+  };
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string | Uint8Array): void {
+  res.statusCode = status;
+  res.setHeader("Content-Type", type);
+  res.setHeader("X-Content-Type-Options", "nosniff");
+  res.setHeader("Cache-Control", "no-store");
+  res.end(body);
+}
+
+function redirect(res: ServerResponse, status: number, location: string): void {
+  res.statusCode = status;
+  res.setHeader("Location", location);
+  res.end();
+}

@@ -1,0 +1,91 @@
+// What one page shows: the options in its URL (sample index and the refine
+// regexps, as google/pprof's web UI encodes them: si, f, i, h, s) applied to
+// the server's Config, and the profile filtered by them. Filtered profiles are
+// cached per option set, so moving between views of one selection is cheap.
+
+import type { ProfileData } from "../../profile/model.js";
+import type { Config } from "../config.js";
+import { resolveSampleIndex } from "../flame/index.js";
+import { computeTotal, type ReportContext } from "../report/index.js";
+import { subtractBase, type BaseProfile } from "./combine.js";
+import type { ProfileFilter } from "./filter.js";
+
+/** URL parameter → Config field, for the options a page can change. */
+export const refineParams = { f: "focus", i: "ignore", h: "hide", s: "show" } as const;
+export type RefineParam = keyof typeof refineParams;
+
+export interface View {
+  /** The page's options as URL parameters (only those set), to build links with. */
+  query: URLSearchParams;
+  config: Config;
+  sampleIndex: number;
+  /** The profile after -base/-diff_base and the filters. */
+  profile: ProfileData;
+  /** Percentages are relative to this: the total before filtering, as the text reports. */
+  total: number;
+}
+
+export class WebState {
+  /** Source combined with the base, if any: what every view reports on. */
+  readonly combined: ProfileData;
+  private readonly filtered = new Map<string, ProfileData>();
+  private readonly totals = new Map<string, number>();
+
+  constructor(
+    readonly source: ProfileData,
+    readonly base: BaseProfile | undefined,
+    readonly config: Config,
+    private readonly filter: ProfileFilter,
+  ) {
+    this.combined = base ? subtractBase(source, base) : source;
+  }
+
+  view(url: URL): View {
+    const config: Config = { ...this.config };
+    const query = new URLSearchParams();
+    const si = url.searchParams.get("si");
+    if (si !== null && si !== "") {
+      config.sampleIndex = si;
+      query.set("si", si);
+    }
+    for (const [p, field] of Object.entries(refineParams)) {
+      const v = url.searchParams.get(p);
+      if (v !== null && v !== "") {
+        config[field] = v;
+        query.set(p, v);
+      }
+    }
+    const sampleIndex = resolveSampleIndex(this.combined, config.sampleIndex);
+    const profile = this.filtered_(this.combined, config, "c");
+    const total = config.relativePercentages ? computeTotal(profile, sampleIndex, config.mean) : this.total(this.combined, sampleIndex, config.mean, "c");
+    return { query, config, sampleIndex, profile, total };
+  }
+
+  /** The source and base alone, filtered as `view` (for the diff table). */
+  parts(view: View): { source: ProfileData; base: ProfileData } | undefined {
+    if (!this.base) return undefined;
+    return { source: this.filtered_(this.source, view.config, "s"), base: this.filtered_(this.base.profile, view.config, "b") };
+  }
+
+  private filtered_(p: ProfileData, config: Config, which: string): ProfileData {
+    const key = [which, config.focus, config.ignore, config.hide, config.show].join("\u0000");
+    let out = this.filtered.get(key);
+    if (!out) {
+      out = this.filter(p, config);
+      if (this.filtered.size >= 16) this.filtered.delete(this.filtered.keys().next().value!);
+      this.filtered.set(key, out);
+    }
+    return out;
+  }
+
+  private total(p: ProfileData, si: number, mean: boolean, which: string): number {
+    const key = `${which}/${si}/${mean}`;
+    let t = this.totals.get(key);
+    if (t === undefined) this.totals.set(key, (t = computeTotal(p, si, mean)));
+    return t;
+  }
+}
+
+export function reportContext(view: View, symbol?: RegExp): ReportContext {
+  return { sampleIndex: view.sampleIndex, total: view.total, symbol };
+}

@@ -1,0 +1,73 @@
+// Stacks captured cheaply now and symbolized only if a profile ever shows
+// them: the creation stacks of async resources (goroutine, mutex) and the
+// callers of blocking calls (block). V8 records the raw frames at
+// Error.captureStackTrace and formats them on the first read of `.stack`, so
+// a resource that dies before the next profile costs one capture, no
+// symbolizing and no source-map lookup.
+
+import type { Frame } from "../profile/builder.js";
+import { framesFromCallSites } from "./stack.js";
+
+const DEPTH = 32;
+
+/** An unformatted stack: read it only through resolveStack. */
+export interface LazyStack {
+  stack?: unknown;
+}
+
+/**
+ * Captures the stack of the code calling `above` (frames of `above` and
+ * everything it called are left out).
+ */
+// eslint-disable-next-line @typescript-eslint/ban-types
+export function captureLazyStack(above: Function): LazyStack {
+  const holder: LazyStack = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = DEPTH;
+  Error.captureStackTrace(holder, above);
+  Error.stackTraceLimit = limit;
+  return holder;
+}
+
+const resolved = new WeakMap<LazyStack, Frame[]>();
+
+/**
+ * The symbolized frames of a lazy stack, leaf first, without the leading
+ * frames of Node's internals (async_hooks plumbing, internal constructors),
+ * as Go hides leading runtime frames. Symbolized once per stack.
+ */
+export function resolveStack(holder: LazyStack): Frame[] {
+  let frames = resolved.get(holder);
+  if (frames) return frames;
+  const saved = Error.prepareStackTrace;
+  let sites: unknown;
+  try {
+    Error.prepareStackTrace = (_err, callSites) => callSites;
+    sites = holder.stack;
+  } finally {
+    Error.prepareStackTrace = saved;
+  }
+  // A stack already formatted as text elsewhere (should not happen) has no sites.
+  frames = Array.isArray(sites) ? dropInternalPrefix(framesFromCallSites(sites as NodeJS.CallSite[])) : [];
+  resolved.set(holder, frames);
+  return frames;
+}
+
+function dropInternalPrefix(frames: Frame[]): Frame[] {
+  let i = 0;
+  while (i < frames.length - 1 && frames[i]!.file.startsWith("node:internal/")) i++;
+  return i === 0 ? frames : frames.slice(i);
+}
+
+/** A key that tells stacks apart without symbolizing them (same code position, same key). */
+export function stackKey(holder: LazyStack): string {
+  const frames = resolveStack(holder);
+  let key = "";
+  for (const f of frames) key += `${f.name}\0${f.file}\0${f.line}\0${f.column}\n`;
+  return key;
+}
+
+/** A pseudo-frame naming what a sample is (a resource kind, a blocking call) without a source position. */
+export function pseudoFrame(name: string, file = ""): Frame {
+  return { name, file, line: 0, column: 0, startLine: 0 };
+}

@@ -1,0 +1,146 @@
+// The heap profile's records: V8's sampled allocations grouped by stack and
+// object size (Go's memory-profile buckets), kept across snapshots so that
+// allocations seen live once stay in the alloc_* totals after being freed.
+
+import type { Frame } from "../profile/builder.js";
+import { symbolizeFunction } from "./frames.js";
+import type { V8HeapNode, V8HeapProfile } from "./heap-sampler.js";
+
+export interface HeapRecord {
+  /** Leaf first. */
+  stack: Frame[];
+  /** The object size in bytes (inferred: see objectSize). */
+  size: number;
+  /** Objects one sample stands for: V8's rounded 1/(1-exp(-size/rate)). */
+  scale: number;
+  /** Samples live at the last snapshot. */
+  live: number;
+  /** Samples ever observed live (at this or an earlier snapshot). */
+  seen: number;
+}
+
+/**
+ * V8's inspector reports each sample's size already multiplied by its
+ * scale factor, rounded as V8 rounds it: reported = size * round(1 / (1 -
+ * exp(-size/rate))). The size itself is not reported; several sizes can give
+ * the same product. This picks the smallest candidate size (a multiple of 8
+ * bytes, at least 16, as V8's heap objects are on 64-bit Node) that
+ * reproduces the report, or the reported size when none does.
+ */
+export function objectSize(reported: number, rate: number): { size: number; scale: number } {
+  const key = `${reported}:${rate}`;
+  let hit = sizes.get(key);
+  if (!hit) {
+    hit = { size: reported, scale: 1 };
+    for (let k = Math.floor(reported / 16); k >= 2; k--) {
+      if (reported % k !== 0) continue;
+      const s = reported / k;
+      if (s % 8 === 0 && v8Scale(s, rate) === k) {
+        hit = { size: s, scale: k };
+        break;
+      }
+    }
+    if (sizes.size > 10_000) sizes.clear();
+    sizes.set(key, hit);
+  }
+  return hit;
+}
+const sizes = new Map<string, { size: number; scale: number }>();
+
+/** V8's SamplingHeapProfiler::ScaleSample for one sample. */
+function v8Scale(size: number, rate: number): number {
+  if (rate <= 1) return 1;
+  return Math.floor(1 / (1 - Math.exp(-size / rate)) + 0.5);
+}
+
+/** Frames by V8 function (script, position, name): symbolized once per thread. */
+const frames = new Map<string, Frame | null>();
+
+function frameOf(node: V8HeapNode): Frame | null {
+  const cf = node.callFrame;
+  const key = `${cf.scriptId}:${cf.lineNumber}:${cf.columnNumber}:${cf.functionName}`;
+  let f = frames.get(key);
+  if (f === undefined) {
+    if (!cf.url && cf.lineNumber < 0) {
+      // (root) and V8's unnamed entry frame carry nothing; named natives stay.
+      f = cf.functionName && cf.functionName !== "(root)" ? { name: cf.functionName, file: "", line: 0, column: 0, startLine: 0 } : null;
+    } else {
+      // The inspector's positions are 0-based; V8 reports no line inside the
+      // function for heap samples, so the frame's line is its start line.
+      const sym = symbolizeFunction(cf.functionName, cf.url, cf.lineNumber + 1, cf.columnNumber + 1);
+      f = { name: sym.name, file: sym.file, line: sym.startLine, column: 0, startLine: sym.startLine };
+    }
+    frames.set(key, f);
+  }
+  return f;
+}
+
+export class HeapRecords {
+  private readonly records = new Map<string, HeapRecord>();
+  /** Highest sample ordinal observed from the running sampler. */
+  private lastOrdinal = 0;
+  /** Sampled allocations of earlier sampler runs (rate changes). */
+  private sampledBefore = 0;
+
+  /** Takes in a snapshot of the live samples of a sampler running at `rate`. */
+  observe(p: V8HeapProfile, rate: number): void {
+    for (const r of this.records.values()) r.live = 0;
+    const stacks = stacksByNode(p.head);
+    let maxOrdinal = this.lastOrdinal;
+    for (const s of p.samples) {
+      const stack = stacks.get(s.nodeId);
+      if (!stack) continue;
+      const { size, scale } = objectSize(s.size, rate);
+      const key = `${stack.key}\0${size}\0${scale}`;
+      let r = this.records.get(key);
+      if (!r) this.records.set(key, (r = { stack: stack.frames, size, scale, live: 0, seen: 0 }));
+      r.live++;
+      // Ordinals only grow: one above the last snapshot's highest is new.
+      if (s.ordinal > this.lastOrdinal) r.seen++;
+      if (s.ordinal > maxOrdinal) maxOrdinal = s.ordinal;
+    }
+    this.lastOrdinal = maxOrdinal;
+  }
+
+  /** Takes in the final snapshot of a sampler that stopped: its samples are no longer tracked as live. */
+  retire(p: V8HeapProfile, rate: number): void {
+    this.observe(p, rate);
+    for (const r of this.records.values()) r.live = 0;
+    this.sampledBefore += this.lastOrdinal;
+    this.lastOrdinal = 0;
+  }
+
+  all(): HeapRecord[] {
+    return [...this.records.values()];
+  }
+
+  /** Sampled allocations V8 numbered (a lower bound: the newest may be freed unseen). */
+  sampled(): number {
+    return this.sampledBefore + this.lastOrdinal;
+  }
+
+  /** Sampled allocations seen live by a snapshot. */
+  observed(): number {
+    let n = 0;
+    for (const r of this.records.values()) n += r.seen;
+    return n;
+  }
+}
+
+interface NodeStack {
+  frames: Frame[];
+  key: string;
+}
+
+/** Every node's stack, leaf first, with a key that identifies it. */
+function stacksByNode(head: V8HeapNode): Map<number, NodeStack> {
+  const out = new Map<number, NodeStack>();
+  const walk = (node: V8HeapNode, parent: NodeStack): void => {
+    const f = frameOf(node);
+    const own = f ? { frames: [f, ...parent.frames], key: `${f.name}\u0001${f.file}\u0001${f.line}\u0002${parent.key}` } : parent;
+    out.set(node.id, own);
+    for (const c of node.children) walk(c, own);
+  };
+  walk(head, { frames: [], key: "" });
+  return out;
+}

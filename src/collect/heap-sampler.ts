@@ -1,0 +1,104 @@
+// This thread's V8 sampling heap profiler, driven through one inspector
+// session. It starts when the library is loaded (Go's MemProfileRate is in
+// effect from program start) and keeps running; a snapshot reads the live
+// samples without stopping it.
+
+import { Session } from "node:inspector";
+
+/** The inspector's HeapProfiler.SamplingHeapProfile, as this code reads it. */
+export interface V8HeapNode {
+  callFrame: { functionName: string; scriptId: string; url: string; lineNumber: number; columnNumber: number };
+  selfSize: number;
+  id: number;
+  children: V8HeapNode[];
+}
+
+export interface V8HeapSample {
+  /** Bytes, already multiplied by V8's rounded scale factor (see heap-convert.ts). */
+  size: number;
+  nodeId: number;
+  /** V8 numbers every sampled allocation 1, 2, 3, ... per sampler run. */
+  ordinal: number;
+}
+
+export interface V8HeapProfile {
+  head: V8HeapNode;
+  samples: V8HeapSample[];
+}
+
+/** V8's stack depth limit for sampled allocations (frames kept, leaf first). */
+const STACK_DEPTH = 64;
+
+let session: Session | undefined;
+/** The interval (bytes) the running sampler uses; 0 when none runs. */
+let runningInterval = 0;
+/** Why the sampler could not start (another sampler in this isolate, no inspector). */
+let failure: string | undefined;
+
+function post<T>(method: string, params: object = {}): T {
+  if (!session) {
+    session = new Session();
+    session.connect();
+  }
+  // Same-thread sessions answer before post() returns.
+  let error: Error | null = null;
+  let result: T | undefined;
+  let answered = false;
+  session.post(method, params, (err, res) => {
+    error = err;
+    result = res as T;
+    answered = true;
+  });
+  if (!answered) throw new Error(`tsprof: inspector did not answer ${method} synchronously`);
+  if (error) throw error;
+  return result as T;
+}
+
+/** Starts sampling every `intervalBytes` on average (a running sampler must be stopped first). */
+export function startSampler(intervalBytes: number): void {
+  try {
+    post("HeapProfiler.startSampling", {
+      samplingInterval: intervalBytes,
+      stackDepth: STACK_DEPTH,
+      // Freed objects dropped: the profile is what is live (inuse_*).
+      includeObjectsCollectedByMajorGC: false,
+      includeObjectsCollectedByMinorGC: false,
+    });
+    runningInterval = intervalBytes;
+    failure = undefined;
+  } catch (err) {
+    runningInterval = 0;
+    failure = (err as Error).message;
+  }
+}
+
+/** Stops the sampler and returns its last profile, or undefined when none ran. */
+export function stopSampler(): V8HeapProfile | undefined {
+  if (runningInterval === 0) return undefined;
+  runningInterval = 0;
+  return post<{ profile: V8HeapProfile }>("HeapProfiler.stopSampling").profile;
+}
+
+/** The live samples now, or undefined when no sampler runs. */
+export function snapshot(): V8HeapProfile | undefined {
+  if (runningInterval === 0) return undefined;
+  return post<{ profile: V8HeapProfile }>("HeapProfiler.getSamplingProfile").profile;
+}
+
+/** The running sampler's interval in bytes, 0 when off. */
+export function samplerInterval(): number {
+  return runningInterval;
+}
+
+/** Why the last start failed, if it did. */
+export function samplerFailure(): string | undefined {
+  return failure;
+}
+
+/** Runs a full garbage collection (net/http/pprof's ?gc=1); the inspector answers after it. */
+export function collectGarbage(): Promise<void> {
+  if (!session) post("HeapProfiler.getSamplingProfile");
+  return new Promise((resolve, reject) => {
+    session!.post("HeapProfiler.collectGarbage", (err) => (err ? reject(err) : resolve()));
+  });
+}

@@ -1,0 +1,71 @@
+// `tsprof pprof` compared line for line with `go tool pprof` on profiles
+// written by Go's runtime/pprof (test/fixtures/analyzer/report-profiles):
+// report flags, filters, sample indexes, -base/-diff_base and several sources.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { goPprof, needGo } from "../helpers/tools.ts";
+import { runPprof } from "./driver-helpers.ts";
+
+const dir = join(import.meta.dirname, "../fixtures/analyzer/report-profiles");
+const f = (name: string) => join(dir, `${name}.pb.gz`);
+
+/** Each case: the arguments given to both tools (files as fixture names, resolved below). */
+const cases: string[][] = [];
+for (const p of ["cpu", "heap", "block", "mutex", "goroutine", "custom"]) {
+  for (const r of ["-top", "-text", "-traces", "-tags", "-tree", "-raw", "-dot", "-callgrind", "-comments"]) cases.push([r, `@${p}`]);
+  cases.push(["-top", "-cum", `@${p}`], ["-top", "-lines", `@${p}`], ["-peek=main\\.", `@${p}`]);
+  cases.push(["-top", "-focus=main", `@${p}`], ["-top", "-ignore=runtime", `@${p}`], ["-top", "-hide=runtime", `@${p}`]);
+  cases.push(["-top", "-show=main\\.", `@${p}`], ["-traces", "-show_from=main\\.main", `@${p}`]);
+  cases.push(["-top", "-prune_from=main\\.", `@${p}`]);
+  cases.push(["-top", `@${p}`, `@${p}`]); // two sources merged
+}
+cases.push(
+  ["-top", "-focus=hotLoop", "-relative_percentages", "@cpu"],
+  ["-tree", "-focus=worker", "-ignore=hot", "@cpu"],
+  ["-traces", "-hide=runtime\\.", "@cpu"],
+  ["-top", "-tagfocus=worker", "@cpu"],
+  ["-top", "-tagignore=worker", "@cpu"],
+  ["-traces", "-tagshow=worker", "@cpu"],
+  ["-traces", "-taghide=.", "@cpu"],
+  ["-tags", "-tagfocus=job=a", "@cpu"],
+  ["-top", "-sample_index=samples", "@cpu"],
+  ["-top", "-sample_index=0", "@cpu"],
+  ["-top", "-sample_index=alloc_space", "@heap"],
+  ["-top", "-alloc_objects", "@heap"],
+  ["-top", "-inuse_objects", "-cum", "@heap"],
+  ["-top", "-mean", "-sample_index=alloc_space", "@heap"],
+  ["-top", "-tagfocus=1kb:", "@heap"],
+  ["-top", "-tagfocus=bytes=:64", "@heap"],
+  ["-tags", "-tagignore=1mb:", "@heap"],
+  ["-top", "-contentions", "@block"],
+  ["-top", "-mean_delay", "@mutex"],
+  ["-top", "-total_delay", "@block"],
+  ["-top", "-base", "@cpu", "@cpu"],
+  ["-top", "-diff_base=@heap", "@heap"],
+  ["-top", "-base=@block", "@block"],
+  ["-top", "-diff_base", "@goroutine", "@custom"].slice(0, 0), // (incompatible types: an error case below)
+  ["-top", "-nodecount=3", "-cum", "@cpu"],
+  ["-list=main.hotLoop", "@cpu"],
+  ["-peek=runtime\\.main$", "@cpu"],
+  ["-top", "-unit=ms", "@cpu"],
+  ["-top", "-divide_by=2", "@cpu"],
+  ["-top", "-files", "@heap"],
+  ["-traces", "-add_comment=hello", "@cpu"],
+  ["-comments", "-add_comment=hello", "@cpu"],
+);
+
+const resolve = (args: string[]) => args.map((a) => a.replace(/@(\w+)/g, (_, n: string) => f(n)));
+
+for (const args of cases.filter((c) => c.length > 0)) {
+  const name = args.join(" ");
+  test(`tsprof pprof ${name}`, async (t) => {
+    if (!needGo(t)) return;
+    const a = resolve(args);
+    const ours = await runPprof(a);
+    assert.equal(ours.code, 0, ours.stderr);
+    const theirs = goPprof(a);
+    assert.deepEqual(ours.stdout.split("\n"), theirs.split("\n"));
+  });
+}

@@ -1,0 +1,107 @@
+// /debug/pprof/profile: a CPU profile over HTTP, one at a time (Go's 500 for
+// the second, the first undisturbed), and a client that leaves stops it.
+
+import { test, after } from "node:test";
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { request, type IncomingMessage, type ServerResponse } from "node:http";
+import { gunzipSync } from "node:zlib";
+import { handler } from "../../src/http/index.ts";
+import { startCPUProfile, stopCPUProfile } from "../../src/collect/cpu.ts";
+import { decodeProfile } from "../../src/profile/decode.ts";
+import { MemorySink } from "../../src/http/respond.ts";
+import { serve, get } from "./helpers.ts";
+
+const served = await serve(handler());
+after(() => served.close());
+const P = "/debug/pprof";
+
+export function endpointSpin(): number {
+  let acc = 0;
+  for (let i = 0; i < 200_000; i++) acc += Math.sqrt(i) * (i & 7);
+  return acc;
+}
+
+/** Keeps endpointSpin busy in 5 ms slices until stopped, leaving the event loop free in between. */
+function spinInSlices(): () => void {
+  let running = true;
+  let sink = 0;
+  const slice = () => {
+    if (!running) return;
+    const end = performance.now() + 5;
+    while (performance.now() < end) sink += endpointSpin();
+    setTimeout(slice, 1);
+  };
+  slice();
+  return () => {
+    running = false;
+    if (sink === -1) console.log(sink);
+  };
+}
+
+test("/profile?seconds=1: a pprof CPU profile of the next second, showing the work done", async () => {
+  const stop = spinInSlices();
+  const r = await get(served.port, `${P}/profile?seconds=1`).finally(stop);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.headers["content-type"], "application/octet-stream");
+  assert.equal(r.headers["content-disposition"], 'attachment; filename="profile"');
+  assert.equal(r.headers["x-content-type-options"], "nosniff");
+  const p = decodeProfile(gunzipSync(r.body));
+  assert.deepEqual(p.sampleType.map((s) => `${s.type}/${s.unit}`), ["samples/count", "cpu/nanoseconds"]);
+  assert.ok(p.durationNanos >= 0.95e9 && p.durationNanos < 3e9, `duration ${p.durationNanos}`);
+  const spinSamples = p.sample.filter((s) => s.location[0]?.line[0]?.function.name === "endpointSpin").reduce((n, s) => n + s.value[0]!, 0);
+  assert.ok(spinSamples > 10, `endpointSpin has ${spinSamples} samples`);
+});
+
+test("two simultaneous CPU profile requests: one profile, one 500, and the server keeps serving", async () => {
+  const first = get(served.port, `${P}/profile?seconds=1`);
+  await new Promise((r) => setTimeout(r, 200));
+  const second = await get(served.port, `${P}/profile?seconds=1`);
+  assert.equal(second.status, 500);
+  assert.equal(second.text, "Could not enable CPU profiling: cpu profiling already in use\n");
+  assert.equal(second.headers["x-go-pprof"], "1");
+  assert.equal(second.headers["content-disposition"], undefined);
+  assert.equal((await get(served.port, `${P}/cmdline`)).status, 200, "other endpoints answer meanwhile");
+  const r = await first;
+  assert.equal(r.status, 200);
+  assert.ok(decodeProfile(gunzipSync(r.body)).durationNanos >= 0.95e9, "the first profile ran its full second");
+});
+
+test("a profile the program itself runs is not disturbed by a request", async () => {
+  const own = new MemorySink();
+  startCPUProfile(own);
+  try {
+    const r = await get(served.port, `${P}/profile?seconds=1`);
+    assert.equal(r.status, 500);
+    assert.equal(r.text, "Could not enable CPU profiling: cpu profiling already in use\n");
+  } finally {
+    await stopCPUProfile();
+  }
+  assert.deepEqual(decodeProfile(gunzipSync(own.contents())).sampleType[1], { type: "cpu", unit: "nanoseconds" });
+});
+
+test("a client that disconnects stops the profile at once", async () => {
+  const serverSide = once(served.server, "request") as Promise<[IncomingMessage, ServerResponse]>;
+  const client = request({ host: "127.0.0.1", port: served.port, path: `${P}/profile?seconds=30`, agent: false });
+  client.on("error", () => {});
+  client.end();
+  const [, res] = await serverSide;
+  await new Promise((r) => setImmediate(r));
+  // The profile runs now: a direct start is refused.
+  assert.throws(() => startCPUProfile(new MemorySink()), /cpu profiling already in use/);
+  const closed = once(res, "close");
+  client.destroy();
+  await closed;
+  // The server stops it as soon as it sees the connection go: a new profile starts.
+  let startedAgain = false;
+  for (let i = 0; i < 100 && !startedAgain; i++) {
+    try {
+      startCPUProfile(new MemorySink());
+      startedAgain = true;
+    } catch {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+  assert.ok(startedAgain, "the aborted request's profile was stopped");
+  await stopCPUProfile();
+});
