@@ -1,25 +1,35 @@
 // Turning a 60-second CPU profile of a large program into pprof bytes
-// (issue 2, "Speed"): tsprof's whole conversion (V8 profile → symbolized
-// ProfileData → gzipped profile.proto) and its encoder alone, against
-// @datadog/pprof's encode() (pprof-format's encoder + gzip) given the same
-// profile already built as a pprof-format Profile.
+// (issue 2, "Speed"), tsprof against @datadog/pprof on the same profile:
+//
+//  - whole path: tsprof's cpuProfileData (V8 profile → symbolized, labelled
+//    ProfileData) + encode + gzip, against @datadog/pprof's own path from a
+//    V8 profile tree, serializeTimeProfile (→ pprof-format Profile) + encode()
+//    (protobuf + gzip), given the same profile as the tree its native part
+//    hands to that serializer;
+//  - encoder alone: tsprof's encode + gzip against @datadog/pprof's encode()
+//    of the same finished profile;
+//  - end to end on a real program: stopCPUProfile against time.stop() +
+//    encode(), each in fresh processes.
 //
 //   node scripts/build.mjs && node bench/cpu-encode.mjs
 //
 // The V8 profile is synthetic but shaped like a real one: 30,000 functions
-// in 800 files calling each other, 5,000 distinct stacks 10–45 frames
-// deep, leaf line ticks,
-// 60 s at 100 Hz (6,000 samples) and at 1 kHz (60,000 samples, the
-// --cpu-prof default rate). Medians of 7 runs after 2 warm-ups.
+// in 800 files calling each other, 5,000 distinct stacks 10–45 frames deep,
+// leaf line ticks, 60 s at 100 Hz (6,000 samples) and at 1 kHz (60,000
+// samples, the --cpu-prof default rate). Figures: the fastest of 5 runs after
+// a warm-up, in wall time and in process CPU time (steadier on a shared machine).
 
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
 import * as pf from "pprof-format";
 import { encode as ddEncode } from "@datadog/pprof";
+import { serializeTimeProfile } from "@datadog/pprof/out/src/profile-serializer.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { cpuProfileData } = await import(pathToFileURL(join(here, "../dist/esm/collect/cpu-convert.js")).href);
 const { encodeProfileGzip } = await import(pathToFileURL(join(here, "../dist/esm/profile/encode.js")).href);
+
+const E2E_MS = 2500;
 
 if (process.env.CPU_ENCODE_E2E) {
   await endToEndChild(process.env.CPU_ENCODE_E2E);
@@ -62,7 +72,7 @@ async function endToEndChild(tool) {
     time.start({ intervalMicros: 1000, durationMillis: 60_000 });
     stop = async () => (bytes = (await ddEncode(time.stop(false))).length);
   }
-  run(4000);
+  run(E2E_MS);
   const t0 = performance.now();
   await stop();
   console.log(JSON.stringify({ ms: performance.now() - t0, bytes }));
@@ -151,45 +161,71 @@ function toPprofFormat(p) {
   });
 }
 
+/**
+ * The same profile as the top-down tree @datadog/pprof's native profiler
+ * hands to serializeTimeProfile: hit counts per node, 1-based positions.
+ */
+function toDatadogTree(v8, hz) {
+  const byId = new Map(v8.nodes.map((n) => [n.id, n]));
+  const convert = (n) => ({
+    name: n.callFrame.functionName,
+    scriptName: n.callFrame.url,
+    scriptId: Number(n.callFrame.scriptId),
+    lineNumber: n.callFrame.lineNumber + 1,
+    columnNumber: n.callFrame.columnNumber + 1,
+    hitCount: n.hitCount ?? 0,
+    children: (n.children ?? []).map((id) => convert(byId.get(id))),
+  });
+  return { startTime: v8.startTime, endTime: v8.endTime, topDownRoot: convert(v8.nodes[0]), intervalMicros: 1e6 / hz };
+}
+
+/** Fastest of 5 runs after a warm-up, in wall ms and process CPU ms. */
 async function timeIt(fn) {
-  for (let i = 0; i < 2; i++) await fn();
-  const xs = [];
-  let bytes = 0;
-  for (let i = 0; i < 7; i++) {
+  await fn();
+  let wall = Infinity, cpu = Infinity, bytes = 0;
+  for (let i = 0; i < 5; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     bytes = (await fn()).length;
-    xs.push(performance.now() - t0);
+    wall = Math.min(wall, performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu = Math.min(cpu, (c.user + c.system) / 1000);
   }
-  xs.sort((a, b) => a - b);
-  return { ms: xs[3], bytes };
+  return { wall, cpu, bytes };
 }
+
+const row = (name, r) => `  ${name.padEnd(44)} ${r.wall.toFixed(1).padStart(8)} ${r.cpu.toFixed(1).padStart(8)}   ${r.bytes} bytes`;
 
 for (const hz of [100, 1000]) {
   const v8 = syntheticV8Profile(hz);
   const options = { periodNanos: 1e9 / hz, timeNanos: 0n, durationNanos: 60e9 };
   const convert = () => cpuProfileData([{ thread: "main", profiles: [v8] }], options);
   const data = convert();
-  const pfProfile = toPprofFormat(data);
+  const ddTree = toDatadogTree(v8, hz);
+  const ddProfile = serializeTimeProfile(ddTree, 1e6 / hz);
   const full = await timeIt(() => encodeProfileGzip(convert()));
+  const ddFull = await timeIt(() => ddEncode(serializeTimeProfile(ddTree, 1e6 / hz)));
   const encodeOnly = await timeIt(() => encodeProfileGzip(data));
-  const dd = await timeIt(() => ddEncode(pfProfile));
+  const ddEncodeOnly = await timeIt(() => ddEncode(ddProfile));
   console.log(`60 s at ${hz} Hz: ${v8.samples.length} samples, ${v8.nodes.length} V8 nodes → ${data.sample.length} pprof samples, ${data.location.length} locations, ${data.function.length} functions`);
-  console.log(`  tsprof convert+encode+gzip ${full.ms.toFixed(1).padStart(7)} ms  ${full.bytes} bytes`);
-  console.log(`  tsprof encode+gzip         ${encodeOnly.ms.toFixed(1).padStart(7)} ms  ${encodeOnly.bytes} bytes`);
-  console.log(`  @datadog/pprof encode()    ${dd.ms.toFixed(1).padStart(7)} ms  ${dd.bytes} bytes`);
-  console.log(`  ratio tsprof full / datadog encode: x${(full.ms / dd.ms).toFixed(2)}; encoder / encoder: x${(encodeOnly.ms / dd.ms).toFixed(2)}`);
+  console.log(`  ${"".padEnd(44)} ${"wall ms".padStart(8)} ${"cpu ms".padStart(8)}`);
+  console.log(row("tsprof convert+encode+gzip", full));
+  console.log(row("@datadog/pprof serializeTimeProfile+encode()", ddFull));
+  console.log(row("tsprof encode+gzip", encodeOnly));
+  console.log(row("@datadog/pprof encode()", ddEncodeOnly));
+  console.log(`  ratio tsprof/datadog, whole path: x${(full.wall / ddFull.wall).toFixed(2)} wall, x${(full.cpu / ddFull.cpu).toFixed(2)} cpu; encoder alone: x${(encodeOnly.wall / ddEncodeOnly.wall).toFixed(2)} wall, x${(encodeOnly.cpu / ddEncodeOnly.cpu).toFixed(2)} cpu`);
 }
 
 // ---- end to end, on a real profile ----------------------------------------------
 // Each tool's whole way from a running profile to pprof bytes (tsprof:
 // stopCPUProfile with conversion, encoding and gzip; @datadog/pprof:
 // time.stop() with its serializer, then encode()), in fresh processes, on
-// the same program: 20,000 generated functions calling each other, 4 s at 1 kHz.
+// the same program: 20,000 generated functions calling each other, 2.5 s at 1 kHz.
 if (!process.env.CPU_ENCODE_E2E) {
   const { spawnSync } = await import("node:child_process");
   const runs = { tsprof: [], datadog: [] };
   for (let r = 0; r < 3; r++) {
-    for (const tool of Object.keys(runs)) {
+    for (const tool of r % 2 ? ["datadog", "tsprof"] : ["tsprof", "datadog"]) {
       const res = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], { env: { ...process.env, CPU_ENCODE_E2E: tool }, encoding: "utf8", timeout: 120_000 });
       if (res.status !== 0) throw new Error(`${tool}: ${res.stderr}`);
       runs[tool].push(JSON.parse(res.stdout.trim().split("\n").pop()));
@@ -197,7 +233,7 @@ if (!process.env.CPU_ENCODE_E2E) {
   }
   const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const t = med(runs.tsprof.map((x) => x.ms)), d = med(runs.datadog.map((x) => x.ms));
-  console.log(`real program, 4 s at 1 kHz, stop → pprof bytes (median of 3 fresh processes):`);
+  console.log(`real program, ${E2E_MS / 1000} s at 1 kHz, stop → pprof bytes (median of 3 fresh processes, wall ms):`);
   console.log(`  tsprof stopCPUProfile      ${t.toFixed(1).padStart(7)} ms  ${runs.tsprof[0].bytes} bytes`);
   console.log(`  datadog stop()+encode()    ${d.toFixed(1).padStart(7)} ms  ${runs.datadog[0].bytes} bytes`);
   console.log(`  ratio tsprof / datadog: x${(t / d).toFixed(2)}`);

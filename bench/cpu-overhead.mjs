@@ -1,9 +1,15 @@
 // CPU profiling overhead at 100 Hz on a CPU-bound workload (issue 2,
-// "Speed"): the time a fixed amount of work takes unprofiled, under tsprof,
-// under @datadog/pprof's time profiler and under `node --cpu-prof`, each in
-// a fresh process, rounds interleaved, medians printed with ratios.
+// "Speed"): a fixed amount of work unprofiled, under tsprof, under
+// @datadog/pprof's time profiler (same 10 ms interval) and under
+// `node --cpu-prof` (10 ms interval), each run in a fresh process, rounds
+// interleaved with the order rotated each round.
 //
-//   node scripts/build.mjs && node bench/cpu-overhead.mjs [rounds=7]
+//   node scripts/build.mjs && node bench/cpu-overhead.mjs [rounds=5] [units=2000]
+//
+// Two figures per profiler: wall time of the work, and the process's CPU
+// time (process.cpuUsage: every thread, V8's sampler thread included). On a
+// shared machine wall time also measures the neighbours; CPU time is the
+// steadier figure, and min (least disturbed run) steadier than median.
 //
 // The workload mixes calls, recursion, closures, strings and small
 // allocations, so stacks are deep and varied as in real programs.
@@ -13,36 +19,47 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tmpdir, loadavg } from "node:os";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const mode = process.env.CPU_OVERHEAD_MODE;
+const units = Number(process.argv[3] ?? process.env.CPU_OVERHEAD_UNITS ?? 2000);
 
 if (!mode) {
-  const rounds = Number(process.argv[2] ?? 7);
+  const rounds = Number(process.argv[2] ?? 5);
   const modes = ["none", "tsprof", "datadog", "cpu-prof"];
-  const times = Object.fromEntries(modes.map((m) => [m, []]));
+  const runs = Object.fromEntries(modes.map((m) => [m, []]));
   const profDir = mkdtempSync(join(tmpdir(), "tsprof-bench-cpuprof-"));
+  const loadBefore = loadavg()[0];
   for (let r = 0; r < rounds; r++) {
-    for (const m of modes) {
+    for (let k = 0; k < modes.length; k++) {
+      const m = modes[(k + r) % modes.length];
       const args = m === "cpu-prof" ? ["--cpu-prof", "--cpu-prof-interval", "10000", "--cpu-prof-dir", profDir] : [];
       const res = spawnSync(process.execPath, [...args, fileURLToPath(import.meta.url)], {
-        env: { ...process.env, CPU_OVERHEAD_MODE: m },
+        env: { ...process.env, CPU_OVERHEAD_MODE: m, CPU_OVERHEAD_UNITS: String(units) },
         encoding: "utf8",
         timeout: 120_000,
       });
       if (res.status !== 0) throw new Error(`${m} failed: ${res.stderr}`);
-      times[m].push(Number(res.stdout.trim().split("\n").pop()));
+      runs[m].push(JSON.parse(res.stdout.trim().split("\n").pop()));
     }
   }
   rmSync(profDir, { recursive: true, force: true });
-  const med = Object.fromEntries(modes.map((m) => [m, median(times[m])]));
-  console.log(`CPU-bound workload, ${rounds} rounds, medians (ms); ratio = time / unprofiled time`);
+  const stat = (m, key, f) => f(runs[m].map((x) => x[key]));
+  const min = (xs) => Math.min(...xs);
+  console.log(`CPU-bound workload (${units} units), ${rounds} rounds; 1-min load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after (2 = both cores busy)`);
+  console.log("profiler   wall med   wall min   cpu med    cpu min   x(cpu min)  x(cpu med)  x(wall min)  stop ms");
   for (const m of modes) {
-    console.log(`${m.padEnd(9)} ${med[m].toFixed(0).padStart(6)} ms  x${(med[m] / med.none).toFixed(3)}   runs: ${times[m].map((t) => t.toFixed(0)).join(" ")}`);
+    const row = [stat(m, "wall", median), stat(m, "wall", min), stat(m, "cpu", median), stat(m, "cpu", min)];
+    const stop = m === "tsprof" || m === "datadog" ? stat(m, "stop", median).toFixed(1) : "-";
+    console.log(
+      `${m.padEnd(9)} ${row.map((x) => x.toFixed(0).padStart(8)).join("   ")}   ` +
+        `x${(row[3] / stat("none", "cpu", min)).toFixed(3)}      x${(row[2] / stat("none", "cpu", median)).toFixed(3)}      x${(row[1] / stat("none", "wall", min)).toFixed(3)}      ${stop}`,
+    );
   }
-  console.log(`overhead tsprof: ${((med.tsprof / med.none - 1) * 100).toFixed(1)}%, datadog: ${((med.datadog / med.none - 1) * 100).toFixed(1)}%, --cpu-prof: ${((med["cpu-prof"] / med.none - 1) * 100).toFixed(1)}%`);
-  console.log(`tsprof / datadog: x${(med.tsprof / med.datadog).toFixed(3)}`);
+  const over = (m) => ((stat(m, "cpu", min) / stat("none", "cpu", min) - 1) * 100).toFixed(1);
+  console.log(`overhead (cpu min): tsprof ${over("tsprof")}%, datadog ${over("datadog")}%, --cpu-prof ${over("cpu-prof")}%`);
+  console.log(`tsprof / datadog (cpu min): x${(stat("tsprof", "cpu", min) / stat("datadog", "cpu", min)).toFixed(3)}; (cpu median): x${(stat("tsprof", "cpu", median) / stat("datadog", "cpu", median)).toFixed(3)}`);
   process.exit(0);
 }
 
@@ -76,28 +93,32 @@ function unit(i) {
   return fib(18) + wordsOf(i).length + sortChunk(i) + mapReduce(500);
 }
 
-function work() {
+function work(n) {
   let sink = 0;
-  for (let i = 0; i < 4000; i++) sink += unit(i);
+  for (let i = 0; i < n; i++) sink += unit(i);
   return sink;
 }
 
 // ---- one measured run ---------------------------------------------------------
 
-work(); // warm up: compile and optimize before measuring
+let sink = work(Math.ceil(units / 4)); // warm up: compile and optimize before measuring
 let stop = async () => {};
 if (mode === "tsprof") {
   const tsprof = await import(pathToFileURL(join(here, "../dist/esm/index.js")).href);
   tsprof.startCPUProfile(new PassThrough().resume());
   stop = () => tsprof.stopCPUProfile();
 } else if (mode === "datadog") {
-  const { time } = await import("@datadog/pprof");
+  const { time, encode } = await import("@datadog/pprof");
   time.start({ intervalMicros: 10_000, durationMillis: 600_000 });
-  stop = async () => void time.stop(false);
+  stop = async () => void (await encode(time.stop(false)));
 }
+const c0 = process.cpuUsage();
 const t0 = performance.now();
-const sink = work();
-const elapsed = performance.now() - t0;
-await stop();
+sink += work(units);
+const wall = performance.now() - t0;
+const c = process.cpuUsage(c0);
+const s0 = performance.now();
+await stop(); // tsprof: stop, convert, encode, gzip, write; datadog: stop and encode
+const stopMs = performance.now() - s0;
 if (sink === -1) console.error(sink);
-console.log(elapsed);
+console.log(JSON.stringify({ wall, cpu: (c.user + c.system) / 1000, stop: stopMs }));

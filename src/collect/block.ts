@@ -29,8 +29,12 @@ type Target = { owner: Record<string, unknown>; module: string; name: string; or
 const records = new ContentionRecords();
 let rate = 0;
 let targets: Target[] | undefined;
-/** Set while recording, so what recording does (reading a source map) is not itself recorded. */
-let recording = false;
+/**
+ * Set inside a wrapped call and while recording: a blocking call made by
+ * another (readFileSync calls fs.openSync) or by recording itself (reading a
+ * source map) is part of the outer event, not one of its own.
+ */
+let busy = false;
 
 /** Go's blocksampled + saveblockevent. */
 function blockEvent(leaf: Frame, delayNanos: number, above: AnyFunction): void {
@@ -38,13 +42,13 @@ function blockEvent(leaf: Frame, delayNanos: number, above: AnyFunction): void {
   if (r <= 0) return;
   const d = Math.max(1, delayNanos);
   if (r > d && Math.random() * r > d) return;
-  recording = true;
+  busy = true;
   try {
     const stack = captureLazyStack(above);
     if (d < r) records.add([leaf], stack, r / d, r);
     else records.add([leaf], stack, 1, d);
   } finally {
-    recording = false;
+    busy = false;
   }
 }
 
@@ -54,12 +58,15 @@ function wrap(owner: Record<string, unknown>, module: string, name: string): Tar
   const leaf = pseudoFrame(`${module}.${name}`, `node:${module}`);
   const fn = original as AnyFunction;
   const wrapper = function (this: unknown, ...args: unknown[]): unknown {
-    if (recording) return Reflect.apply(fn, this, args);
+    if (busy) return Reflect.apply(fn, this, args);
+    busy = true;
     const start = performance.now();
     try {
       return Reflect.apply(fn, this, args);
     } finally {
-      blockEvent(leaf, (performance.now() - start) * 1e6, wrapper);
+      const delay = (performance.now() - start) * 1e6;
+      busy = false;
+      blockEvent(leaf, delay, wrapper);
     }
   };
   Object.defineProperty(wrapper, "name", { value: name });

@@ -163,24 +163,30 @@ function addProfile(b: ProfileBuilder, symbols: SymbolCache, p: V8CpuProfile, th
 
   // Leaf lines: each node's positionTicks handed out to its samples in turn,
   // so per-line totals match V8's (which line a given sample had is not kept).
-  const lineQueues = new Map<number, { i: number; used: number }>();
+  // Cursor per node id: index into positionTicks, and ticks used of it.
+  const tickIndex = new Int32Array(maxId + 1);
+  const tickUsed = new Int32Array(maxId + 1);
   const leafLine = (n: V8ProfileNode): number => {
     const pt = n.positionTicks;
     if (!pt || pt.length === 0) return 0;
-    let q = lineQueues.get(n.id);
-    if (!q) lineQueues.set(n.id, (q = { i: 0, used: 0 }));
-    if (q.i >= pt.length) q.i = 0; // more samples than ticks: cycle
-    const tick = pt[q.i]!;
-    if (++q.used >= tick.ticks) {
-      q.i++;
-      q.used = 0;
+    const id = n.id;
+    if (tickIndex[id]! >= pt.length) tickIndex[id] = 0; // more samples than ticks: cycle
+    const tick = pt[tickIndex[id]!]!;
+    if (++tickUsed[id]! >= tick.ticks) {
+      tickIndex[id]!++;
+      tickUsed[id] = 0;
     }
     return tick.line;
   };
 
-  // Group identical (leaf, line, labels) before building: one builder call per group.
-  const groups = new Map<string, { locations: Location[]; labels: LabelSet | undefined; count: number }>();
+  // Group identical (leaf, line, labels) before building: one builder call
+  // per group. Per leaf node, groups keyed by a number (line and label-set
+  // index): a string key per sample cost more than the rest at 1 kHz.
+  interface Group { locations: Location[]; labels: LabelSet | undefined; count: number }
+  const groups: Group[] = [];
+  const groupsByNode: (Map<number | string, Group> | undefined)[] = [];
   const labelIds = new Map<LabelSet, number>();
+  const labelsAt = thread.labelsAt;
   let t = p.startTime;
   // Sample 0 is the stack V8 records synchronously when the profile starts
   // (the profiler's own start call), not a timer tick: left out.
@@ -191,22 +197,26 @@ function addProfile(b: ProfileBuilder, symbols: SymbolCache, p: V8CpuProfile, th
     if (!n) continue;
     if (n.callFrame.functionName === IDLE || isRoot(n)) continue; // on-CPU time only
     const line = leafLine(n);
-    const labels = thread.labelsAt?.(t);
+    const labels = labelsAt ? labelsAt(t) : undefined;
     let labelId = 0;
     if (labels) {
       labelId = labelIds.get(labels) ?? labelIds.size + 1;
       labelIds.set(labels, labelId);
     }
-    const key = `${n.id}:${line}:${labelId}`;
-    const g = groups.get(key);
+    const key = labelId < 1 << 20 && line >= 0 && line < 2 ** 32 ? labelId * 2 ** 32 + line : `${line}:${labelId}`;
+    let byKey = groupsByNode[n.id];
+    if (!byKey) groupsByNode[n.id] = byKey = new Map();
+    const g = byKey.get(key);
     if (g) {
       g.count++;
       continue;
     }
-    groups.set(key, { locations: stackFrom(symbols.leafLocation(symbols.of(n), line), n.id), labels, count: 1 });
+    const created: Group = { locations: stackFrom(symbols.leafLocation(symbols.of(n), line), n.id), labels, count: 1 };
+    byKey.set(key, created);
+    groups.push(created);
   }
 
-  for (const g of groups.values()) {
+  for (const g of groups) {
     const labels: SampleLabels = { ...(g.labels ?? {}), thread: thread.thread };
     b.addLocationSample(g.locations, [g.count, g.count * period], labels);
   }

@@ -46,7 +46,9 @@ export function goroutineDump(entries: readonly DumpEntry[], tracking: boolean):
     }
     for (const f of e.frames) s += frameText(f);
     if (e.state !== "running") {
-      const creator = e.frames[0];
+      // Go names the function holding the `go` statement: here the first
+      // frame outside Node's built-ins (the code that called setTimeout, connect, ...).
+      const creator = e.frames.find((f) => !f.file.startsWith("node:")) ?? e.frames[0];
       if (creator) {
         s += `created by ${creator.name || "(anonymous)"}${e.creatorId !== undefined ? ` in goroutine ${e.creatorId}` : ""}\n\t${creator.file || "?"}:${creator.line} +0x0\n`;
       } else {

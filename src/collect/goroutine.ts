@@ -6,7 +6,7 @@
 // Without tracking (the default) only Node's own list of active resources is
 // read (process.getActiveResourcesInfo()): each one's kind, no stack, nothing
 // hooked. With tracking on (setGoroutineTracking(true), or
-// TSPROF_GOROUTINE_TRACKING=1 in the environment), an async_hooks init/destroy
+// TSPROF_GOROUTINE_TRACKING=1 in the environment), an async_hooks init
 // hook records for each resource created from then on its kind, creation
 // time, creator's labels and (lazily symbolized) creation stack.
 
@@ -32,11 +32,14 @@ interface Tracked {
 }
 
 /**
- * async_hooks types left out: promises (not a thing the process waits on,
- * and far too many), and AsyncResources whose destroy only comes with garbage
- * collection (an HTTP message stays "live" long after it was answered).
+ * async_hooks types left out: promises, process.nextTick callbacks and
+ * microtasks (work already due in this turn of the loop, not something the
+ * process waits on; Node does not list them as active either, and there are
+ * far too many to pay a stack for each), and AsyncResources whose destroy
+ * only comes with garbage collection (an HTTP message stays "live" long after
+ * it was answered; its socket is what waits).
  */
-const IGNORED = new Set(["PROMISE", "HTTPINCOMINGMESSAGE", "HTTPCLIENTREQUEST", "Microtask"]);
+const IGNORED = new Set(["PROMISE", "TickObject", "Microtask", "HTTPINCOMINGMESSAGE", "HTTPCLIENTREQUEST"]);
 
 /**
  * async_hooks type → the name process.getActiveResourcesInfo() gives the
@@ -77,6 +80,10 @@ let hook: AsyncHook | undefined;
 
 function init(asyncId: number, type: string, _trigger: number, resource: object): void {
   if (IGNORED.has(type)) return;
+  if (++sincePrune === PRUNE_EVERY) {
+    sincePrune = 0;
+    prune();
+  }
   tracked.set(asyncId, {
     asyncId,
     type,
@@ -88,10 +95,6 @@ function init(asyncId: number, type: string, _trigger: number, resource: object)
   });
 }
 
-function destroy(asyncId: number): void {
-  tracked.delete(asyncId);
-}
-
 /**
  * Turns recording of creation stacks on or off; returns whether it was on.
  * Off forgets what was recorded. Costs: see docs/profiles.md.
@@ -99,7 +102,7 @@ function destroy(asyncId: number): void {
 export function setGoroutineTracking(on: boolean): boolean {
   const was = hook !== undefined;
   if (on && !hook) {
-    hook = createHook({ init, destroy });
+    hook = createHook({ init });
     hook.enable();
   } else if (!on && hook) {
     hook.disable();
@@ -141,24 +144,86 @@ function hasRef(resource: object): boolean {
 }
 
 /**
- * Every unit now: the calling thread's stack first, then tracked resources,
- * then the active resources tracking does not account for (created before
- * it was on, or with it off), by kind alone.
+ * Whether a resource is over though its destroy has not come (Node delivers
+ * some only with garbage collection): a timer marked destroyed, or a native
+ * handle its owner (socket, server, zlib stream, ...) has let go of.
  */
+function ended(resource: object): boolean {
+  if ((resource as { _destroyed?: boolean })._destroyed === true) return true;
+  const owner = ownerOf(resource) as { _handle?: unknown } | undefined;
+  return owner !== undefined && owner !== null && "_handle" in owner && owner._handle !== resource;
+}
+
+/** Node's internal owner_symbol, found by its description on the first handle that has it. */
+let ownerSymbol: symbol | undefined;
+function ownerOf(resource: object): unknown {
+  if (!ownerSymbol) {
+    ownerSymbol = Object.getOwnPropertySymbols(resource).find((s) => s.description === "owner_symbol");
+    if (!ownerSymbol) return undefined;
+  }
+  return (resource as Record<symbol, unknown>)[ownerSymbol];
+}
+
+/** Kinds process.getActiveResourcesInfo() lists (when ref'd): libuv handles and requests, timers, immediates. */
+const LISTED = new Set([...Object.values(KIND_NAMES), "Timeout", "Immediate"].filter((k) => k !== "Zlib" && k !== "Worker"));
+
+/**
+ * The units now, before any stack is symbolized: tracked resources still
+ * live, and the active resources tracking does not account for (created
+ * before it was on, or with it off), by kind alone. Forgets what is over:
+ * there is no destroy hook (it would make Node track every promise's
+ * destruction, tripling the cost), so a resource is over when it says so
+ * (ended()), and for the kinds Node lists, its list is the truth: of N
+ * tracked requests, when Node counts k active, the k newest are.
+ */
+function prune(): { live: Tracked[]; untracked: string[] } {
+  const active = activeByKind();
+  const kept = new Map<string, number>();
+  const all = [...tracked.values()];
+  const live: Tracked[] = [];
+  for (let i = all.length - 1; i >= 0; i--) {
+    const t = all[i]!;
+    if (!ended(t.resource)) {
+      const kind = kindOf(t.type);
+      if (!LISTED.has(kind) || !hasRef(t.resource)) {
+        live.push(t);
+        continue;
+      }
+      const n = kept.get(kind) ?? 0;
+      if (n < (active.get(kind) ?? 0)) {
+        kept.set(kind, n + 1);
+        live.push(t);
+        continue;
+      }
+    }
+    tracked.delete(t.asyncId);
+  }
+  live.reverse();
+  // A bound on memory for resources that never say they are over.
+  for (let i = 0; tracked.size > MAX_TRACKED; i++) tracked.delete(live[i]!.asyncId);
+  const untracked: string[] = [];
+  for (const [kind, n] of active) for (let i = kept.get(kind) ?? 0; i < n; i++) untracked.push(kind);
+  return { live: live.filter((t) => tracked.has(t.asyncId)), untracked };
+}
+
+const MAX_TRACKED = 100_000;
+/** Pruned every so many creations, so a busy server's tracking stays small between profiles. */
+const PRUNE_EVERY = 4096;
+let sincePrune = 0;
+
+/** Every unit: the calling thread's stack first, then the tracked, then the untracked resources. */
 function units(callerStack: Frame[]): Unit[] {
   const now = Date.now();
   const out: Unit[] = [
     { id: executionAsyncId(), kind: "running", stack: callerStack, creation: [], labels: currentLabels(), ageMs: undefined, creatorId: undefined, running: true },
   ];
-  const trackedRefCount = new Map<string, number>();
-  for (const t of tracked.values()) {
+  const { live, untracked } = prune();
+  for (const t of live) {
     const kind = kindOf(t.type);
     const creation = resolveStack(t.stack);
-    const unref = !hasRef(t.resource);
-    if (!unref) trackedRefCount.set(kind, (trackedRefCount.get(kind) ?? 0) + 1);
     out.push({
       id: t.asyncId,
-      kind: unref ? `${kind} (unref)` : kind,
+      kind: hasRef(t.resource) ? kind : `${kind} (unref)`,
       stack: [pseudoFrame(kind), ...creation],
       creation,
       labels: t.labels,
@@ -167,12 +232,8 @@ function units(callerStack: Frame[]): Unit[] {
       running: false,
     });
   }
-  // Node's list: one name per active (ref'd) resource.
-  for (const [kind, n] of activeByKind()) {
-    const extra = n - (trackedRefCount.get(kind) ?? 0);
-    for (let i = 0; i < extra; i++) {
-      out.push({ id: 0, kind, stack: [pseudoFrame(kind)], creation: [], labels: undefined, ageMs: undefined, creatorId: undefined, running: false });
-    }
+  for (const kind of untracked) {
+    out.push({ id: 0, kind, stack: [pseudoFrame(kind)], creation: [], labels: undefined, ageMs: undefined, creatorId: undefined, running: false });
   }
   return out;
 }
@@ -209,12 +270,9 @@ function build(list: Unit[]): ProfileData {
 /** The goroutine profile's source for the registry. */
 export const goroutineSource = {
   count(): number {
-    // The calling thread, tracked resources, and the untracked rest (no stack symbolized).
-    const refCount = new Map<string, number>();
-    for (const t of tracked.values()) if (hasRef(t.resource)) refCount.set(kindOf(t.type), (refCount.get(kindOf(t.type)) ?? 0) + 1);
-    let n = 1 + tracked.size;
-    for (const [kind, active] of activeByKind()) n += Math.max(0, active - (refCount.get(kind) ?? 0));
-    return n;
+    // The calling thread, then the resources (no stack symbolized).
+    const { live, untracked } = prune();
+    return 1 + live.length + untracked.length;
   },
   collect(): ProfileData {
     return build(units(callerStack()));

@@ -35,16 +35,20 @@ let runningInterval = 0;
 /** Why the sampler could not start (another sampler in this isolate, no inspector). */
 let failure: string | undefined;
 
-function post<T>(method: string, params: object = {}): T {
+function connected(): Session {
   if (!session) {
     session = new Session();
     session.connect();
   }
+  return session;
+}
+
+function post<T>(method: string, params: object = {}): T {
   // Same-thread sessions answer before post() returns.
   let error: Error | null = null;
   let result: T | undefined;
   let answered = false;
-  session.post(method, params, (err, res) => {
+  connected().post(method, params, (err, res) => {
     error = err;
     result = res as T;
     answered = true;
@@ -97,8 +101,7 @@ export function samplerFailure(): string | undefined {
 
 /** Runs a full garbage collection (net/http/pprof's ?gc=1); the inspector answers after it. */
 export function collectGarbage(): Promise<void> {
-  if (!session) post("HeapProfiler.getSamplingProfile");
   return new Promise((resolve, reject) => {
-    session!.post("HeapProfiler.collectGarbage", (err) => (err ? reject(err) : resolve()));
+    connected().post("HeapProfiler.collectGarbage", (err) => (err ? reject(err) : resolve()));
   });
 }

@@ -35,32 +35,43 @@ let hook: AsyncHook | undefined;
 const scheduled = new WeakMap<object, Scheduled>();
 /** Resources with a smaller async id were created before the hook was on. */
 let firstTrackedId = Infinity;
-/** Callbacks running now (they can nest): their async id, resource and start. */
-const running: { id: number; resource: object | undefined; start: number }[] = [];
+/** Callbacks running now (they can nest): their async ids and start times, in step. */
+const runningIds: number[] = [];
+const runningStarts: number[] = [];
 
 function init(_asyncId: number, type: string, _trigger: number, resource: object): void {
   if (fraction > 1 && Math.random() * fraction >= 1) return;
   scheduled.set(resource, { type, stack: captureLazyStack(init) });
 }
 
+// The hot path: every callback, promise reactions included, passes here
+// while the profile is on. Only numbers are kept; the resource is looked at
+// only for the few callbacks that held the loop long enough.
 function before(asyncId: number): void {
-  running.push({ id: asyncId, resource: executionAsyncResource(), start: performance.now() });
+  runningIds.push(asyncId);
+  runningStarts.push(performance.now());
 }
 
 function after(asyncId: number): void {
   // An uncaught exception can skip an after: unwind to this callback.
-  let top = running.pop();
-  while (top && top.id !== asyncId) top = running.pop();
-  if (!top) return;
-  const heldMs = performance.now() - top.start;
-  if (heldMs < MUTEX_MIN_HOLD_MS || !top.resource) return;
+  let id = runningIds.pop();
+  let start = runningStarts.pop();
+  while (id !== undefined && id !== asyncId) {
+    id = runningIds.pop();
+    start = runningStarts.pop();
+  }
+  if (start === undefined) return;
+  const heldMs = performance.now() - start;
+  if (heldMs < MUTEX_MIN_HOLD_MS) return;
+  // Still the callback's resource: after runs before its context is left.
+  const resource = executionAsyncResource();
   const r = fraction;
-  const s = scheduled.get(top.resource);
+  const s = scheduled.get(resource);
   if (s) {
-    records.add([callbackFrame(top.resource, s.type)], s.stack, r, r * heldMs * 1e6);
+    records.add([callbackFrame(resource, s.type)], s.stack, r, r * heldMs * 1e6);
   } else if (asyncId < firstTrackedId && (r <= 1 || Math.random() * r < 1)) {
     // Scheduled before the profile was on: the callback alone, sampled now.
-    records.add([callbackFrame(top.resource, "")], NO_STACK, r, r * heldMs * 1e6);
+    records.add([callbackFrame(resource, "")], NO_STACK, r, r * heldMs * 1e6);
   }
 }
 
@@ -93,7 +104,8 @@ export function setMutexProfileFraction(rate: number): number {
   } else if (fraction === 0 && hook) {
     hook.disable();
     hook = undefined;
-    running.length = 0;
+    runningIds.length = 0;
+    runningStarts.length = 0;
   }
   return previous;
 }

@@ -8,8 +8,10 @@ import { threadcreateSource } from "../collect/threadcreate.js";
 import { blockSource } from "../collect/block.js";
 import { mutexSource } from "../collect/mutex.js";
 
-registerPredefined("heap", { count: heapCount, collect: () => heapProfileData(), text: () => heapText() });
-registerPredefined("allocs", { count: heapCount, collect: () => heapProfileData("alloc_space"), text: () => heapText() });
+// Go's heap and allocs print the same text for any debug != 0.
+const heapIsText = (debug: number) => debug !== 0;
+registerPredefined("heap", { count: heapCount, collect: () => heapProfileData(), text: heapText, isText: heapIsText });
+registerPredefined("allocs", { count: heapCount, collect: () => heapProfileData("alloc_space"), text: heapText, isText: heapIsText });
 
 registerPredefined("goroutine", goroutineSource);
 registerPredefined("threadcreate", threadcreateSource);

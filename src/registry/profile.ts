@@ -19,6 +19,8 @@ export interface ProfileSource {
   collect(): ProfileData | Promise<ProfileData>;
   /** The debug >= 1 text; when absent, the count-profile text of collect(). */
   text?(debug: number): string | Promise<string>;
+  /** Whether `debug` asks for text; default debug > 0 (Go's heap: debug != 0). */
+  isText?(debug: number): boolean;
 }
 
 /** Go's lostProfileEvent: the frame shown when skip leaves no stack. */
@@ -81,7 +83,7 @@ export class Profile {
    */
   async writeTo(w: Writable, debug = 0): Promise<void> {
     if (!Number.isInteger(debug)) throw new RangeError(`pprof: debug must be an integer, got ${debug}`);
-    if (debug <= 0) {
+    if (!(this.#source?.isText ? this.#source.isText(debug) : debug > 0)) {
       await writeAll(w, await encodeProfileGzip(await this.collect()));
       return;
     }

@@ -1,25 +1,47 @@
-// How the preload starts and collects each profile a run asked for, through
-// the library's public collectors. Every profile can be collected
-// asynchronously (normal exit, signals); only those with a synchronous path
-// can still be collected inside a process 'exit' listener (process.exit(), an
-// uncaught exception), where no promise settles anymore.
+// How the preload starts and takes each profile a run asked for, through the
+// library's collectors. Every profile can be taken asynchronously (normal
+// exit, signals) and, except for the workers' share of the CPU profile,
+// synchronously too: inside a process 'exit' listener (process.exit(), an
+// uncaught exception) no promise settles anymore.
+
+//
+// Each collector's module is loaded (require, in the preload's CommonJS
+// bundle) only when its profile is asked for: loading one has effects (the
+// heap sampler starts, Worker is wrapped) and costs start-up time in every
+// process of the run.
 
 import { Writable } from "node:stream";
-import { startCPUProfile, stopCPUProfile, stopCPUProfileSync, setCPUProfileRate } from "../collect/cpu.js";
-import { writeHeapProfile, setMemProfileRate } from "../collect/heap.js";
-import { setBlockProfileRate } from "../collect/block.js";
-import { setMutexProfileFraction } from "../collect/mutex.js";
-import { lookup } from "../registry/profile.js";
-import "../registry/predefined.js";
+import type { ProfileData } from "../profile/model.js";
 import type { ProfileKind, RunConfig } from "./config.js";
+
+const load = {
+  cpu: () => require("../collect/cpu.js") as typeof import("../collect/cpu.js"),
+  heap: () => require("../collect/heap.js") as typeof import("../collect/heap.js"),
+  block: () => require("../collect/block.js") as typeof import("../collect/block.js"),
+  mutex: () => require("../collect/mutex.js") as typeof import("../collect/mutex.js"),
+  goroutine: () => require("../collect/goroutine.js") as typeof import("../collect/goroutine.js"),
+  threadcreate: () => require("../collect/threadcreate.js") as typeof import("../collect/threadcreate.js"),
+  encode: () => require("../profile/encode.js") as typeof import("../profile/encode.js"),
+};
 
 export interface Collector {
   kind: ProfileKind;
-  /** Collects the profile as gzipped pprof bytes. */
-  collect(): Promise<Uint8Array>;
-  /** The same without the event loop; undefined when this profile cannot be collected so. */
-  collectSync?(): Uint8Array | undefined;
+  /**
+   * Takes the profile now (the CPU profile stops, the others are read before
+   * this returns) and resolves to its gzipped pprof bytes.
+   */
+  take(): Promise<Uint8Array>;
+  /** The same without the event loop; undefined when nothing was collected. */
+  takeSync(): Uint8Array | undefined;
 }
+
+/**
+ * The order profiles are taken in at exit: snapshots first, so they do not
+ * record tsprof's own work of finishing the others (the heap sees no
+ * encoder's allocations, the block profile none of its file writes), the
+ * CPU profile last.
+ */
+const TAKE_ORDER: ProfileKind[] = ["block", "mutex", "goroutine", "threadcreate", "mem", "cpu"];
 
 /** A Writable that keeps what it is given. */
 class Sink extends Writable {
@@ -33,68 +55,106 @@ class Sink extends Writable {
   }
 }
 
-/** Registry profile names of the kinds written through lookup(name).writeTo. */
-const REGISTRY_NAMES: Partial<Record<ProfileKind, string>> = {
-  block: "block",
-  mutex: "mutex",
-  goroutine: "goroutine",
-  threadcreate: "threadcreate",
-};
-
-async function writeRegistryProfile(name: string): Promise<Uint8Array> {
-  const profile = lookup(name);
-  if (!profile) throw new Error(`no "${name}" profile is registered`);
-  const sink = new Sink();
-  await profile.writeTo(sink, 0);
-  return sink.bytes();
+/** A profile read from a synchronous source; `before` runs first (synchronously too). */
+function snapshotCollector(kind: ProfileKind, read: () => ProfileData, before?: () => void): Collector {
+  const { encodeProfileGzip, encodeProfileGzipSync } = load.encode();
+  const take = (): ProfileData => {
+    before?.();
+    return read();
+  };
+  return {
+    kind,
+    // Read now, encode later: the reads of every profile come before any
+    // encoding starts (whose zlib handles the goroutine profile would list).
+    take: async () => {
+      const data = take();
+      await undefined;
+      return encodeProfileGzip(data);
+    },
+    takeSync: () => encodeProfileGzipSync(take()),
+  };
 }
 
-/** Applies the rates and starts what must run from the start (the CPU profile). */
-export function startCollectors(config: RunConfig): Collector[] {
-  const collectors: Collector[] = [];
-  for (const kind of Object.keys(config.files) as ProfileKind[]) {
-    switch (kind) {
-      case "cpu": {
-        if (config.cpuProfileRate !== undefined) setCPUProfileRate(config.cpuProfileRate);
-        // stopCPUProfile writes into this sink (covering running workers
-        // too); stopCPUProfileSync returns the bytes instead.
-        const sink = new Sink();
-        startCPUProfile(sink);
-        collectors.push({
-          kind,
-          async collect() {
-            await stopCPUProfile();
-            return sink.bytes();
-          },
-          collectSync: () => stopCPUProfileSync(),
-        });
-        break;
-      }
-      case "mem":
-        // Go: -memprofilerate sets runtime.MemProfileRate only when > 0.
-        if (config.memProfileRate !== undefined && config.memProfileRate > 0) setMemProfileRate(config.memProfileRate);
-        collectors.push({
-          kind,
-          async collect() {
-            const sink = new Sink();
-            await writeHeapProfile(sink);
-            return sink.bytes();
-          },
-        });
-        break;
-      case "block":
-        setBlockProfileRate(config.blockProfileRate ?? 1);
-        collectors.push({ kind, collect: () => writeRegistryProfile(REGISTRY_NAMES.block!) });
-        break;
-      case "mutex":
-        setMutexProfileFraction(config.mutexProfileFraction ?? 1);
-        collectors.push({ kind, collect: () => writeRegistryProfile(REGISTRY_NAMES.mutex!) });
-        break;
-      case "goroutine":
-      case "threadcreate":
-        collectors.push({ kind, collect: () => writeRegistryProfile(REGISTRY_NAMES[kind]!) });
-        break;
+/**
+ * A full GC before the heap is read, as go test does for -memprofile. The
+ * inspector answers a same-thread session before post() returns, so the
+ * collection is over when runGC() returns; its promise is only a formality.
+ */
+function collectGarbage(): void {
+  load.heap().runGC().catch(() => {});
+}
+
+function cpuCollector(config: RunConfig): Collector {
+  const { startCPUProfile, stopCPUProfile, stopCPUProfileSync, setCPUProfileRate, setCPUProfileKeepAlive } = load.cpu();
+  if (config.cpuProfileRate !== undefined) setCPUProfileRate(config.cpuProfileRate);
+  // stopCPUProfile writes into this sink (running workers included);
+  // stopCPUProfileSync hands the bytes back instead.
+  const sink = new Sink();
+  startCPUProfile(sink);
+  return {
+    kind: "cpu",
+    async take() {
+      // A sampler kept alive for a next profile would only slow the way out.
+      setCPUProfileKeepAlive(0);
+      await stopCPUProfile();
+      return sink.bytes();
+    },
+    takeSync: () => {
+      setCPUProfileKeepAlive(0);
+      return stopCPUProfileSync();
+    },
+  };
+}
+
+function startCollector(kind: ProfileKind, config: RunConfig): Collector {
+  switch (kind) {
+    case "cpu":
+      return cpuCollector(config);
+    case "mem": {
+      // Go: -memprofilerate sets runtime.MemProfileRate only when > 0; the
+      // file is the allocs profile, written after a GC.
+      const heap = load.heap();
+      if (config.memProfileRate !== undefined && config.memProfileRate > 0) heap.setMemProfileRate(config.memProfileRate);
+      return snapshotCollector(kind, () => heap.heapProfileData("alloc_space"), collectGarbage);
+    }
+    case "block": {
+      const block = load.block();
+      block.setBlockProfileRate(config.blockProfileRate ?? 1);
+      return snapshotCollector(kind, () => block.blockSource.collect());
+    }
+    case "mutex": {
+      const mutex = load.mutex();
+      mutex.setMutexProfileFraction(config.mutexProfileFraction ?? 1);
+      return snapshotCollector(kind, () => mutex.mutexSource.collect());
+    }
+    case "goroutine": {
+      const goroutine = load.goroutine();
+      // Creation stacks make the units at exit say where they came from.
+      goroutine.setGoroutineTracking(true);
+      return snapshotCollector(kind, () => goroutine.goroutineSource.collect());
+    }
+    case "threadcreate": {
+      const threadcreate = load.threadcreate();
+      return snapshotCollector(kind, () => threadcreate.threadcreateSource.collect());
     }
   }
-  return collectors;
+}
+
+/**
+ * Applies the rates and starts what must run from the start (the CPU
+ * profile). Returns the collectors in the order to take them, and why the
+ * others could not start.
+ */
+export function startCollectors(config: RunConfig): { collectors: Collector[]; failed: Map<ProfileKind, unknown> } {
+  const collectors: Collector[] = [];
+  const failed = new Map<ProfileKind, unknown>();
+  for (const kind of Object.keys(config.files) as ProfileKind[]) {
+    try {
+      collectors.push(startCollector(kind, config));
+    } catch (err) {
+      failed.set(kind, err);
+    }
+  }
+  collectors.sort((a, b) => TAKE_ORDER.indexOf(a.kind) - TAKE_ORDER.indexOf(b.kind));
+  return { collectors, failed };
 }

@@ -6,11 +6,10 @@ import { spawn } from "node:child_process";
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { constants as osConstants } from "node:os";
-import { ConfigError, PARTS_DIR_ENV, configToEnv } from "./config.js";
+import { ConfigError, PARTS_DIR_ENV, configToEnv, preloadOption } from "./config.js";
 import { parseRunArgs, runUsage } from "./flags.js";
 import { makePartsDir, removePartsDir } from "./parts.js";
 import { writeProfiles } from "./finish.js";
-import { preloadOption } from "./preload.js";
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
@@ -44,9 +43,12 @@ function findProgram(program: string, cwd: string, env: NodeJS.ProcessEnv): bool
   return (env.PATH ?? "").split(delimiter).some((dir) => dir && isExecutable(join(dir, program)));
 }
 
-/** The preload module next to this file (the build keeps dist/esm/run/ together). */
+/**
+ * The preload's CommonJS bundle (dist/cjs/register.cjs, from dist/esm/run/):
+ * one file, loaded with --require by ESM and CommonJS programs alike.
+ */
 function registerUrl(): string {
-  const url = new URL("./register.js", import.meta.url);
+  const url = new URL("../../cjs/register.cjs", import.meta.url);
   if (!existsSync(url)) throw new Error(`tsprof run: the preload ${url.pathname} is missing (build tsprof first)`);
   return url.href;
 }

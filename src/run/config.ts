@@ -100,3 +100,10 @@ export function configToEnv(config: RunConfig): Record<string, string> {
 export function wantsAnyProfile(config: RunConfig): boolean {
   return PROFILE_KINDS.some((k) => config.files[k] !== undefined);
 }
+
+/** The NODE_OPTIONS entry that loads the preload module at `moduleUrl` (a CommonJS build loads with --require). */
+export function preloadOption(moduleUrl: string): string {
+  const cjs = moduleUrl.endsWith(".cjs");
+  const spec = cjs ? new URL(moduleUrl).pathname : moduleUrl;
+  return `${cjs ? "--require" : "--import"}=${JSON.stringify(spec)}`;
+}

@@ -1,11 +1,16 @@
-// The end of a run: each requested profile's parts merged into its file, and
-// one stderr line per profile saying where it went (or why it did not).
-// Synchronous, so the owner of a preload-only run can do it in 'exit'.
+// The end of a run: each requested profile's parts merged into its file, with
+// each sample labelled with the pid (and thread) it came from, and one stderr
+// line per profile saying where it went (or why it did not). Synchronous, so
+// the owner of a preload-only run can do it in 'exit'.
 
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, relative, isAbsolute } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { relative, isAbsolute } from "node:path";
+import { decodeProfile } from "../profile/decode.js";
+import { encodeProfileGzipSync } from "../profile/encode.js";
+import { mergeProfiles } from "../profile/merge.js";
+import type { ProfileData } from "../profile/model.js";
 import { PROFILE_KINDS, type ProfileKind, type RunConfig } from "./config.js";
-import { listParts, mergeParts } from "./parts.js";
+import { listParts, partErrors, type Part } from "./parts.js";
 
 const NAMES: Record<ProfileKind, string> = {
   cpu: "cpu",
@@ -16,33 +21,44 @@ const NAMES: Record<ProfileKind, string> = {
   threadcreate: "threadcreate",
 };
 
-/** Records why a process could not collect a profile, for the owner to report. */
-export function writePartError(dir: string, kind: ProfileKind, pid: number, message: string): void {
-  try {
-    writeFileSync(join(dir, `${kind}.${pid}.err`), message);
-  } catch {
-    // The parts directory is gone: the owner already finished.
+/**
+ * Adds `pid` to every sample, and `thread` where the collector gave none.
+ * pid is a numeric label, so `go tool pprof -tagfocus=pid=1234` selects one
+ * process (pprof reads a number there as a numeric range, which never
+ * matches a string label).
+ */
+export function labelProcess(p: ProfileData, pid: number): void {
+  for (const s of p.sample) {
+    s.numLabel.pid = [pid];
+    delete s.numUnit.pid;
+    s.label.thread ??= ["main"];
   }
 }
 
-function partErrors(dir: string, kind: ProfileKind): string[] {
-  let names: string[] = [];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  const out: string[] = [];
-  for (const name of names.sort()) {
-    const m = /^([a-z]+)\.(\d+)\.err$/.exec(name);
-    if (!m || m[1] !== kind) continue;
+export interface MergedParts {
+  data: Uint8Array;
+  processes: number;
+  /** Parts that could not be read (named with the reason), left out of the merge. */
+  skipped: string[];
+}
+
+/** Merges the parts of one kind into a gzipped profile; undefined when there are none. */
+export function mergeParts(parts: Part[]): MergedParts | undefined {
+  const profiles: ProfileData[] = [];
+  const skipped: string[] = [];
+  for (const part of parts) {
     try {
-      out.push(`pid ${m[2]}: ${readFileSync(join(dir, name), "utf8")}`);
-    } catch {
-      // unreadable: nothing to say
+      const p = decodeProfile(readFileSync(part.file));
+      labelProcess(p, part.pid);
+      profiles.push(p);
+    } catch (err) {
+      skipped.push(`pid ${part.pid}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  return out;
+  if (profiles.length === 0) return undefined;
+  // A lone profile is merged too: merging is what drops its zero samples and
+  // renumbers it, so one process and many look the same.
+  return { data: encodeProfileGzipSync(mergeProfiles(profiles)), processes: profiles.length, skipped };
 }
 
 function shown(file: string, cwd: string): string {

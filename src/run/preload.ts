@@ -6,31 +6,21 @@
 //   SIGINT/SIGTERM/  collected asynchronously, then the signal is raised
 //   SIGHUP           again so the process dies of it, as without tsprof; a
 //                    program with its own listener keeps its own handling
-//   process.exit(),  'exit': what can be collected synchronously (the CPU
-//   uncaught error   profile); the others are reported as not written
+//   process.exit(),  'exit': collected synchronously; the CPU profile then
+//   uncaught error   misses the samples of workers still running
 //
 // The process that owns the run (no parts directory in its environment)
 // creates one, makes its child processes load this preload too, and merges
 // every part into the final files when it exits.
 
-import { pathToFileURL } from "node:url";
-import { setCPUProfileKeepAlive } from "../collect/cpu.js";
-import { PARTS_DIR_ENV, type RunConfig } from "./config.js";
+import { PARTS_DIR_ENV, preloadOption, type RunConfig } from "./config.js";
 import { startCollectors, type Collector } from "./collectors.js";
-import { makePartsDir, writePart, removePartsDir } from "./parts.js";
-import { writePartError, writeProfiles } from "./finish.js";
+import { makePartsDir, writePart, writePartError, removePartsDir } from "./parts.js";
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-/** The NODE_OPTIONS entry that loads this preload (a CommonJS build loads with --require). */
-export function preloadOption(moduleUrl: string): string {
-  const cjs = moduleUrl.endsWith(".cjs");
-  const spec = cjs ? new URL(moduleUrl).pathname : moduleUrl;
-  return `${cjs ? "--require" : "--import"}=${JSON.stringify(spec)}`;
 }
 
 export function profileProcess(config: RunConfig, moduleUrl: string): void {
@@ -48,14 +38,7 @@ export function profileProcess(config: RunConfig, moduleUrl: string): void {
   const partsDir = dir;
   const pid = process.pid;
 
-  let collectors: Collector[];
-  try {
-    collectors = startCollectors(config);
-  } catch (err) {
-    for (const kind of Object.keys(config.files)) writePartError(partsDir, kind as Collector["kind"], pid, message(err));
-    collectors = [];
-  }
-  const pending = new Set(collectors);
+  const pending = new Set<Collector>();
   let collecting: Promise<void> | undefined;
 
   const written = (c: Collector, data: Uint8Array | undefined, why: string): void => {
@@ -72,32 +55,40 @@ export function profileProcess(config: RunConfig, moduleUrl: string): void {
   const finishOwner = (): void => {
     if (!owner || finished) return;
     finished = true;
+    // Loaded only here: merging is the owner's job, at the very end.
+    const { writeProfiles } = require("./finish.js") as typeof import("./finish.js");
     for (const line of writeProfiles(config, partsDir, process.cwd())) process.stderr.write(line + "\n");
     removePartsDir(partsDir);
   };
 
+  const takeNow = (c: Collector): Promise<Uint8Array> => {
+    try {
+      return c.take();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  };
+
   const collectAsync = (): Promise<void> => {
-    // The kept-alive sampler would only slow the way out.
-    setCPUProfileKeepAlive(0);
-    collecting ??= (async () => {
-      for (const c of [...pending]) {
-        try {
-          const data = await c.collect();
-          if (pending.has(c)) written(c, data, "");
-        } catch (err) {
-          if (pending.has(c)) written(c, undefined, message(err));
-        }
-      }
-    })();
+    // Every profile is taken in this tick, in the collectors' order; only
+    // the encoding (and the workers' CPU profiles) waits.
+    collecting ??= Promise.all(
+      [...pending].map((c) =>
+        takeNow(c).then(
+          (data) => written(c, data, ""),
+          (err: unknown) => written(c, undefined, message(err)),
+        ),
+      ),
+    ).then(() => {});
     return collecting;
   };
 
   const collectSync = (how: string): void => {
     for (const c of [...pending]) {
       let data: Uint8Array | undefined;
-      let why = `cannot be collected when the process ends by ${how}`;
+      let why = `nothing collected (the process ended by ${how})`;
       try {
-        data = c.collectSync?.();
+        data = c.takeSync();
       } catch (err) {
         why = message(err);
       }
@@ -127,4 +118,10 @@ export function profileProcess(config: RunConfig, moduleUrl: string): void {
     };
     process.on(signal, onSignal);
   }
+
+  // After the signal listeners: the goroutine profile's tracking starts here,
+  // and tsprof's own handles are not the program's.
+  const { collectors, failed } = startCollectors(config);
+  for (const [kind, err] of failed) writePartError(partsDir, kind, pid, message(err));
+  for (const c of collectors) pending.add(c);
 }

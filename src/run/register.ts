@@ -2,15 +2,25 @@
 // or by `node --import tsprof/register` (or --require), driven by the TSPROF_*
 // environment variables (docs/run.md). Worker threads are profiled by their
 // process's main thread, so the preload does nothing in a worker.
+//
+// The work is done by the CommonJS bundle of this file (dist/cjs/register.cjs):
+// one file, loaded synchronously, that loads a collector only when its profile
+// is asked for. The ESM build hands over to it, so `--import` and `--require`
+// run the same code, and a process asking for nothing pays almost nothing.
 
+import { createRequire } from "node:module";
 import { isMainThread } from "node:worker_threads";
 import { configFromEnv, wantsAnyProfile } from "./config.js";
-import { profileProcess } from "./preload.js";
 
-if (isMainThread) {
+if (!import.meta.url.endsWith(".cjs")) {
+  createRequire(import.meta.url)("../../cjs/register.cjs");
+} else if (isMainThread) {
   try {
     const config = configFromEnv(process.env, process.cwd());
-    if (wantsAnyProfile(config)) profileProcess(config, import.meta.url);
+    if (wantsAnyProfile(config)) {
+      const { profileProcess } = require("./preload.js") as typeof import("./preload.js");
+      profileProcess(config, import.meta.url);
+    }
   } catch (err) {
     // A bad variable must not keep the program from running.
     process.stderr.write(`tsprof: profiling disabled: ${err instanceof Error ? err.message : String(err)}\n`);

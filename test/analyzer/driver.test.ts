@@ -45,10 +45,9 @@ cases.push(
   ["-top", "-base", "@cpu", "@cpu"],
   ["-top", "-diff_base=@heap", "@heap"],
   ["-top", "-base=@block", "@block"],
-  ["-top", "-diff_base", "@goroutine", "@custom"].slice(0, 0), // (incompatible types: an error case below)
   ["-top", "-nodecount=3", "-cum", "@cpu"],
   ["-list=main.hotLoop", "@cpu"],
-  ["-peek=runtime\\.main$", "@cpu"],
+  ["-peek=hotLoop", "-lines", "@cpu"],
   ["-top", "-unit=ms", "@cpu"],
   ["-top", "-divide_by=2", "@cpu"],
   ["-top", "-files", "@heap"],
@@ -67,5 +66,29 @@ for (const args of cases.filter((c) => c.length > 0)) {
     assert.equal(ours.code, 0, ours.stderr);
     const theirs = goPprof(a);
     assert.deepEqual(ours.stdout.split("\n"), theirs.split("\n"));
+  });
+}
+
+/** Cases where go tool pprof fails: ours fails too, with the same message. */
+const failing: [string[], RegExp][] = [
+  [["-peek=runtime\\.main$", "@cpu"], /no matches found for regexp: runtime\\\.main\$/],
+  [["-top", "-sample_index=bogus", "@cpu"], /sample_index "bogus" must be one of: \[samples cpu\]/],
+  [["-top", "-sample_index=9", "@heap"], /sample_index 9 is outside the range \[0\.\.3\]/],
+  [["-top", "-base=@heap", "@cpu"], /incompatible/],
+  [["-top", "-base=@cpu", "-diff_base=@cpu", "@cpu"], /-base and -diff_base flags cannot both be specified/],
+  [["-top", "-normalize", "@cpu"], /must have base profile to normalize by/],
+  [["-top", "-raw", "@cpu"], /must set at most one output format/],
+];
+
+for (const [args, message] of failing) {
+  test(`tsprof pprof ${args.join(" ")} fails as go tool pprof does`, async (t) => {
+    if (!needGo(t)) return;
+    const a = resolve(args);
+    const ours = await runPprof(a);
+    assert.notEqual(ours.code, 0);
+    assert.equal(ours.stdout, "");
+    assert.match(ours.stderr, message);
+    assert.equal(ours.stderr.trimEnd().split("\n").length, 1, ours.stderr);
+    assert.throws(() => goPprof(a), (e: Error & { stderr?: string }) => message.test(String(e.stderr)));
   });
 }

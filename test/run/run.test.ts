@@ -77,8 +77,13 @@ function leafSamples(p: ProfileData, where: (s: Sample) => boolean = () => true)
   return counts;
 }
 
-function topFunction(file: string, extra: string[] = []): string {
-  return parseTop(goPprof(["-top", ...extra, file]))[0]!.name;
+/**
+ * The first JavaScript function of `go tool pprof -top` (V8's pseudo-frames
+ * such as "(garbage collector)" left out: on a loaded machine they can
+ * outweigh a short workload).
+ */
+function topFunction(file: string, extra: string[] = []): string | undefined {
+  return parseTop(goPprof(["-top", ...extra, file])).find((row) => !row.name.startsWith("("))?.name;
 }
 
 // The programs mostly wait on the clock (their workloads spin for fixed
@@ -140,9 +145,9 @@ describe("tsprof run", { concurrency: 2 }, () => {
     const r = await tsprofRun(["--cpuprofile", file, "--", "node", "--import", "tsx", "test/run/fixtures/app.ts"]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, "ts done\n");
-    assert.equal(topFunction(file), "typedHot");
+    // Not necessarily first: tsx's compile waits (makeSyncRequest) grow with the machine's load.
     const list = goPprof(["-list", "^typedHot$", file]);
-    assert.match(list, /ROUTINE =+ typedHot in .*app\.ts\n/);
+    assert.match(list, /ROUTINE =+ typedHot in .*app\.ts\n\s+\d+(\.\d+)?m?s\s/, "typedHot has samples, in app.ts");
     assert.match(list, /\bfunction typedHot\(n: number\): Totals \{/, "the listing shows the TypeScript source");
   });
 

@@ -25,7 +25,7 @@ export interface ReportOutput {
 export async function runReport(cmd: Command, p: ProfileData, cfg: Config, warn: Warn): Promise<ReportOutput> {
   switch (cmd.name) {
     case "proto": {
-      const { profile } = prepareReport("proto", p, cfg, { warn, forProto: true });
+      const { profile } = prepareReport("proto", p, cfg, { warn });
       if (cfg.divideBy !== 1 && cfg.divideBy !== 0) {
         const r = 1 / cfg.divideBy;
         for (const s of profile.sample) s.value = s.value.map((v) => Math.trunc(v * r));

@@ -8,6 +8,5 @@ export { compileTagFilter, filterSamplesByTag, filterTagsByName } from "./tags.j
 export { pruneFrom, removeUninteresting, simplifyFunc } from "./prune.js";
 export { sampleIndexByName } from "./sample-index.js";
 export { combineSources, normalize, type BaseOptions } from "./combine.js";
-export { aggregate } from "./aggregate.js";
 export { FilterError, compileRegexp, compileRegexpOption } from "./regexp.js";
 export { prepareReport, type PreparedReport } from "./prepare.js";

@@ -4,8 +4,7 @@
 
 import type { ProfileData } from "../../profile/model.js";
 import type { Config } from "../config.js";
-import { applyCommandOverrides, computeTotal, numLabelUnits, type ReportContext, type ReportKind } from "../report/index.js";
-import { aggregate } from "./aggregate.js";
+import { computeTotal, numLabelUnits, type ReportContext, type ReportKind } from "../report/index.js";
 import { applyFocus, type Warn } from "./apply.js";
 import { compileRegexp, FilterError } from "./regexp.js";
 import { sampleIndexByName } from "./sample-index.js";
@@ -19,12 +18,12 @@ export interface PreparedReport {
 /**
  * Filters `p` in place for report `kind` (pass a copy if it is used again)
  * and returns the context generateReport needs. `symbol` is the regexp
- * argument of peek/list/tree. With `forProto`, the profile is also
- * aggregated to the configured granularity, as -proto writes it.
+ * argument of peek/list/tree. (-proto writes the filtered profile as it is:
+ * go tool pprof sets its granularity to addresses, which aggregates nothing.)
  */
 export function prepareReport(
   kind: ReportKind | "proto", p: ProfileData, cfg: Config,
-  opts: { symbol?: string | undefined; warn?: Warn; forProto?: boolean } = {},
+  opts: { symbol?: string | undefined; warn?: Warn } = {},
 ): PreparedReport {
   const units = numLabelUnits(p);
   const relative = cfg.relativePercentages;
@@ -40,9 +39,5 @@ export function prepareReport(
   }
   const total = p.sampleType.length === 0 ? 0 : computeTotal(p, sampleIndex, cfg.mean);
   if (!relative) applyFocus(p, units, cfg, opts.warn);
-  if (opts.forProto) {
-    const eff = applyCommandOverrides("top", cfg);
-    aggregate(p, eff.granularity, eff.noInlines);
-  }
   return { profile: p, ctx: { sampleIndex, total, numLabelUnits: units, ...(symbol ? { symbol } : {}) } };
 }

@@ -14,7 +14,6 @@ export type { FlameNode, FlameTree, FlameOptions } from "./tree.js";
 export { flameData, scriptJSON, escapeHTML } from "./data.js";
 export type { FlameData } from "./data.js";
 export { FLAME_CSS, FLAME_JS, flameBody } from "./client.js";
-export { resolveSampleIndex } from "./sample-index.js";
 
 /** Call paths narrower than this share of the total are folded into their caller in files (invisible at any sane zoom). */
 const fileMinFraction = 1e-5;

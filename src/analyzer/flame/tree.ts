@@ -11,7 +11,7 @@ import { nodeInfo } from "../graph/nodeinfo.js";
 import { nameComponents } from "../graph/types.js";
 import { isDiffBaseSample } from "../report/index.js";
 import { scaledLabel } from "../measurement.js";
-import { resolveSampleIndex } from "./sample-index.js";
+import { sampleIndexByName } from "../filter/index.js";
 
 export interface FlameNode {
   name: string;
@@ -55,7 +55,7 @@ export interface FlameOptions {
  * of frames to walk; FlameNode objects are made once at the end.
  */
 export function flameTree(profile: ProfileData, config: Config, o: FlameOptions = {}): FlameTree {
-  const si = o.sampleIndex ?? resolveSampleIndex(profile, config.sampleIndex);
+  const si = o.sampleIndex ?? sampleIndexByName(profile, config.sampleIndex);
   const st = profile.sampleType[si]!;
   const aggregation = aggregationFor(config.granularity === "addresses" ? "lines" : config.granularity, config.noInlines);
   const infoOpts = { aggregation, objNames: false, origFnNames: false };
@@ -64,9 +64,9 @@ export function flameTree(profile: ProfileData, config: Config, o: FlameOptions 
   const frameIds = new Map<string, number>();
   const frameNames: string[] = [];
   const frameInline: boolean[] = [];
-  const byId: (Int32Array | undefined)[] = [];
-  const byLoc = new Map<Location, Int32Array>();
-  const framesOf = (l: Location): Int32Array => {
+  const byId: (LocFrames | undefined)[] = [];
+  const byLoc = new Map<Location, LocFrames>();
+  const framesOf = (l: Location): LocFrames => {
     const cached = l.id > 0 && l.id < 1 << 24 ? byId[l.id] : byLoc.get(l);
     if (cached) return cached;
     const lines = aggregatedLines(l, aggregation);
@@ -85,9 +85,10 @@ export function flameTree(profile: ProfileData, config: Config, o: FlameOptions 
       }
       ids[lines.length - 1 - i] = id;
     }
-    if (l.id > 0 && l.id < 1 << 24) byId[l.id] = ids;
-    else byLoc.set(l, ids);
-    return ids;
+    const r: LocFrames = { ids, lastParent: -1, lastNode: -1 };
+    if (l.id > 0 && l.id < 1 << 24) byId[l.id] = r;
+    else byLoc.set(l, r);
+    return r;
   };
 
   const nodes = new NodeArrays();
@@ -105,7 +106,15 @@ export function flameTree(profile: ProfileData, config: Config, o: FlameOptions 
     nodes.add(0, v, w, base);
     const locs = s.location;
     for (let i = locs.length - 1; i >= 0; i--) {
-      const ids = framesOf(locs[i]!);
+      const lf = framesOf(locs[i]!);
+      const ids = lf.ids;
+      // A location is nearly always reached from the same call path: remember the last one.
+      if (ids.length === 1 && lf.lastParent === node) {
+        node = lf.lastNode;
+        nodes.add(node, v, w, base);
+        continue;
+      }
+      const from = node;
       for (let k = 0; k < ids.length; k++) {
         const f = ids[k]!;
         const key = node * 4194304 + f; // 2^22 frames; exact below 2^53
@@ -117,6 +126,8 @@ export function flameTree(profile: ProfileData, config: Config, o: FlameOptions 
         nodes.add(c, v, w, base);
         node = c;
       }
+      lf.lastParent = from;
+      lf.lastNode = node;
     }
     nodes.self[node]! += v;
   }
@@ -125,6 +136,14 @@ export function flameTree(profile: ProfileData, config: Config, o: FlameOptions 
   const unit = st.unit;
   const outUnit = config.unit === "minimum" ? "auto" : config.unit;
   return { root, total, sampleType: st.type, unit, format: (v) => scaledLabel(v, unit, outUnit), hasBase, pruned };
+}
+
+interface LocFrames {
+  /** Frame ids, root first. */
+  ids: Int32Array;
+  /** The tree node this location was last entered from, and the node it led to. */
+  lastParent: number;
+  lastNode: number;
 }
 
 /** Growable columns of tree nodes; node 0 is the root. */

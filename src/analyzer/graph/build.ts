@@ -145,13 +145,10 @@ function buildNodeGraph(profile: ProfileData, o: GraphOptions): Graph {
   const slots = new FrameSlots(profile, (l) => frameInfos(l, o).map((f) => nm.findOrInsert(f.info, f.key)));
   const tags = new TagCollector(o);
   const samples = profile.sample;
-  // Hot loop state in typed arrays: the graph's nodes and edges are few and
-  // stay in cache, while stacks walk the (many) locations once per frame.
-  const nodeSeen = slots.nodeSeen;
-  const slotNode = slots.slotNode;
-  const slotCaller = slots.slotCaller;
-  const slotEdge = slots.slotEdge;
   const edges = new EdgeTable(slots);
+  // The hot loop reads typed arrays: a location's slots, then per slot its
+  // node, the caller last seen there and the edge from it (a memo: stacks
+  // repeat). Nodes and edges are few and stay in cache.
   for (let si = 0; si < samples.length; si++) {
     const sample = samples[si]!;
     const w = o.sampleValue(sample.value);
@@ -162,26 +159,29 @@ function buildNodeGraph(profile: ProfileData, o: GraphOptions): Graph {
     const labels = tags.enabled ? joinLabels(sample, o.ignoredLabelKeys) : "";
     const locs = sample.location;
     for (let i = locs.length - 1; i >= 0; i--) {
-      const first = slots.firstSlot(locs[i]!);
-      const outer = first + slots.slotCount(locs[i]!) - 1;
+      const at = slots.locate(locs[i]!);
+      const loc = slots.locTable;
+      const first = loc[at]!;
+      const outer = first + loc[at + 1]! - 1;
+      const slot = slots.slotTable;
       for (let s = outer; s >= first; s--) {
-        const n = slotNode[s]!;
+        const n = slot[3 * s]!;
         if (n < 0) {
           residual = true;
           continue;
         }
-        if (nodeSeen[n] !== si) {
-          nodeSeen[n] = si;
+        if (slots.nodeSeen[n] !== si) {
+          slots.nodeSeen[n] = si;
           slots.cum[n] += w;
           slots.cumDiv[n] += dw;
           if (tags.enabled) tags.add(slots.nodes[n]!, sample, labels, dw, w, false);
         }
         if (parent >= 0 && n !== parent) {
-          let e = slotEdge[s]!;
-          if (slotCaller[s] !== parent || e < 0) {
+          let e = slot[3 * s + 2]!;
+          if (slot[3 * s + 1] !== parent || e < 0) {
             e = edges.between(parent, n);
-            slotCaller[s] = parent;
-            slotEdge[s] = e;
+            slot[3 * s + 1] = parent;
+            slot[3 * s + 2] = e;
           }
           edges.add(e, si, dw, w, residual, s !== outer);
         }
@@ -202,19 +202,19 @@ function buildNodeGraph(profile: ProfileData, o: GraphOptions): Graph {
 
 /**
  * Every frame of every location used so far gets a slot (innermost frame
- * first, consecutive per location) holding its node's index, and a memo of
- * the caller last seen there with the edge from it. Nodes get indices into
- * the weight arrays. Locations are found by id when ids are dense.
+ * first, consecutive per location): [node index, caller last seen, edge from
+ * it] in slotTable. Locations are found by id, as google/pprof finds them
+ * (locTable holds [first slot, slot count] per id), or by object for ids out
+ * of range. Nodes get indices into the weight arrays.
  */
 class FrameSlots {
-  slotNode: Int32Array;
-  slotCaller: Int32Array;
-  slotEdge: Int32Array;
+  slotTable: Int32Array;
   private slotLen = 0;
-  private readonly locFirst: Int32Array;
-  private readonly locCount: Int32Array;
-  private readonly owners: (Location | undefined)[];
+  /** Per location id: first slot (-1: not made yet) and slot count. */
+  readonly locTable: Int32Array;
+  private readonly idLimit: number;
   private readonly byLoc = new Map<Location, number>();
+  private extraLocs: Int32Array = new Int32Array(0);
   readonly nodes: GraphNode[] = [];
   private readonly nodeIndex = new Map<GraphNode, number>();
   nodeSeen: Int32Array;
@@ -230,13 +230,9 @@ class FrameSlots {
       if (l.id > maxId) maxId = l.id;
       frames += Math.max(1, l.line.length);
     }
-    const idLimit = Math.min(maxId, 4 * profile.location.length + 1024) + 1;
-    this.locFirst = new Int32Array(idLimit).fill(-1);
-    this.locCount = new Int32Array(idLimit);
-    this.owners = new Array(idLimit);
-    this.slotNode = new Int32Array(frames);
-    this.slotCaller = new Int32Array(frames);
-    this.slotEdge = new Int32Array(frames);
+    this.idLimit = Math.min(maxId, 4 * profile.location.length + 1024) + 1;
+    this.locTable = new Int32Array(2 * this.idLimit).fill(-1);
+    this.slotTable = new Int32Array(3 * frames);
     this.nodeSeen = new Int32Array(frames);
     this.flat = new Float64Array(frames);
     this.flatDiv = new Float64Array(frames);
@@ -244,39 +240,46 @@ class FrameSlots {
     this.cumDiv = new Float64Array(frames);
   }
 
-  firstSlot(l: Location): number {
+  /** The offset of the location's [first slot, count] pair in locTable, its slots made on first use. */
+  locate(l: Location): number {
     const id = l.id;
-    if (id > 0 && id < this.locFirst.length && this.owners[id] === l) return this.locFirst[id]!;
-    return this.slotsOf(l);
+    if (id > 0 && id < this.idLimit) {
+      const at = 2 * id;
+      if (this.locTable[at]! < 0) this.makeSlots(l, this.locTable, at);
+      return at;
+    }
+    return this.locateOutOfRange(l);
   }
 
-  slotCount(l: Location): number {
-    const id = l.id;
-    if (id > 0 && id < this.locCount.length && this.owners[id] === l) return this.locCount[id]!;
-    return Math.max(1, l.line.length);
+  private locateOutOfRange(l: Location): number {
+    // Such locations share a second table appended after locTable's range:
+    // locate() callers read locTable, so copy the pair into a scratch pair.
+    let at = this.byLoc.get(l);
+    if (at === undefined) {
+      at = this.extraLocs.length;
+      const bigger = new Int32Array(at + 2);
+      bigger.set(this.extraLocs);
+      this.extraLocs = bigger;
+      this.makeSlots(l, this.extraLocs, at);
+      this.byLoc.set(l, at);
+    }
+    // Slot 0 of locTable (id 0 is reserved) is the scratch pair.
+    this.locTable[0] = this.extraLocs[at]!;
+    this.locTable[1] = this.extraLocs[at + 1]!;
+    return 0;
   }
 
-  private slotsOf(l: Location): number {
-    const known = this.byLoc.get(l);
-    if (known !== undefined) return known;
+  private makeSlots(l: Location, table: Int32Array, at: number): void {
     const nodes = this.makeNodes(l);
-    this.reserve(nodes.length);
-    const first = this.slotLen;
+    if (3 * (this.slotLen + nodes.length) > this.slotTable.length) this.slotTable = grow(this.slotTable, 6 * (this.slotLen + nodes.length));
+    table[at] = this.slotLen;
+    table[at + 1] = nodes.length;
     for (const n of nodes) {
-      const s = this.slotLen++;
-      this.slotNode[s] = n === null ? -1 : this.indexOf(n);
-      this.slotCaller[s] = -1;
-      this.slotEdge[s] = -1;
+      const s = 3 * this.slotLen++;
+      this.slotTable[s] = n === null ? -1 : this.indexOf(n);
+      this.slotTable[s + 1] = -1;
+      this.slotTable[s + 2] = -1;
     }
-    const id = l.id;
-    if (id > 0 && id < this.locFirst.length && this.owners[id] === undefined) {
-      this.owners[id] = l;
-      this.locFirst[id] = first;
-      this.locCount[id] = nodes.length;
-    } else {
-      this.byLoc.set(l, first);
-    }
-    return first;
   }
 
   private indexOf(n: GraphNode): number {
@@ -289,14 +292,6 @@ class FrameSlots {
       this.nodeSeen[i] = -1;
     }
     return i;
-  }
-
-  private reserve(k: number): void {
-    if (this.slotLen + k <= this.slotNode.length) return;
-    const size = 2 * (this.slotLen + k);
-    this.slotNode = grow(this.slotNode, size);
-    this.slotCaller = grow(this.slotCaller, size);
-    this.slotEdge = grow(this.slotEdge, size);
   }
 
   private growNodes(): void {
@@ -326,37 +321,64 @@ function grow<T extends Int32Array | Float64Array>(a: T, size: number): T {
   return b;
 }
 
-/** Edge weights by edge index; the Edge objects are made once per node pair. */
+/**
+ * Edge weights by edge index. Edges are found by (caller, callee) node
+ * indices in an open-addressing hash table; the Edge objects are made once
+ * per node pair.
+ */
 class EdgeTable {
   private readonly list: Edge[] = [];
-  private readonly index = new Map<Edge, number>();
   private seen = new Int32Array(256);
   private weight = new Float64Array(256);
   private weightDiv = new Float64Array(256);
   /** Bit 1: residual; bit 2: some non-inline call. */
   private flags = new Uint8Array(256);
+  /** Hash table: per bucket, src, dest and edge index (-1: empty). */
+  private buckets = new Int32Array(3 * 1024).fill(-1);
+  private mask = 1023;
 
   constructor(private readonly slots: FrameSlots) {}
 
   between(src: number, dest: number): number {
-    const e = edgeBetween(this.slots.nodes[src]!, this.slots.nodes[dest]!);
-    let i = this.index.get(e);
-    if (i === undefined) {
-      i = this.list.length;
-      this.list.push(e);
-      this.index.set(e, i);
-      if (i >= this.seen.length) {
-        const size = 2 * this.seen.length;
-        this.seen = grow(this.seen, size);
-        this.weight = grow(this.weight, size);
-        this.weightDiv = grow(this.weightDiv, size);
-        const f = new Uint8Array(size);
-        f.set(this.flags);
-        this.flags = f;
-      }
-      this.seen[i] = -1;
+    let b = hashPair(src, dest) & this.mask;
+    const t = this.buckets;
+    for (;;) {
+      const e = t[3 * b + 2]!;
+      if (e < 0) break;
+      if (t[3 * b] === src && t[3 * b + 1] === dest) return e;
+      b = (b + 1) & this.mask;
     }
+    const i = this.list.length;
+    this.list.push(edgeBetween(this.slots.nodes[src]!, this.slots.nodes[dest]!));
+    t[3 * b] = src;
+    t[3 * b + 1] = dest;
+    t[3 * b + 2] = i;
+    if (i >= this.seen.length) {
+      const size = 2 * this.seen.length;
+      this.seen = grow(this.seen, size);
+      this.weight = grow(this.weight, size);
+      this.weightDiv = grow(this.weightDiv, size);
+      const f = new Uint8Array(size);
+      f.set(this.flags);
+      this.flags = f;
+    }
+    this.seen[i] = -1;
+    if (2 * this.list.length > this.mask) this.rehash();
     return i;
+  }
+
+  private rehash(): void {
+    const old = this.buckets;
+    this.mask = 2 * this.mask + 1;
+    this.buckets = new Int32Array(3 * (this.mask + 1)).fill(-1);
+    for (let b = 0; b < old.length; b += 3) {
+      if (old[b + 2]! < 0) continue;
+      let nb = hashPair(old[b]!, old[b + 1]!) & this.mask;
+      while (this.buckets[3 * nb + 2]! >= 0) nb = (nb + 1) & this.mask;
+      this.buckets[3 * nb] = old[b]!;
+      this.buckets[3 * nb + 1] = old[b + 1]!;
+      this.buckets[3 * nb + 2] = old[b + 2]!;
+    }
   }
 
   add(e: number, sample: number, dw: number, w: number, residual: boolean, inline: boolean): void {
@@ -371,6 +393,10 @@ class EdgeTable {
   writeEdges(): void {
     for (let i = 0; i < this.list.length; i++) addToEdge(this.list[i]!, this.weightDiv[i]!, this.weight[i]!, (this.flags[i]! & 1) !== 0, (this.flags[i]! & 2) === 0);
   }
+}
+
+function hashPair(a: number, b: number): number {
+  return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) >>> 7;
 }
 
 function buildTree(profile: ProfileData, o: GraphOptions): Graph {

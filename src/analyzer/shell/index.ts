@@ -21,6 +21,8 @@ export async function runShell(profile: ProfileData, initial: Config, io: Driver
   const cfg: Config = { ...initial, compactLabels: true };
   const out = (s: string) => void io.stdout.write(s);
   const err = (s: string) => void io.stderr.write(s + "\n");
+  // As go tool pprof: reports on stdout, the greeting, help and options on stderr.
+  const info = (s: string) => void io.stderr.write(s);
   const types = profile.sampleType.map((t) => t.type);
   const shortcuts = new Map<string, string[]>([[":", ["focus=", "ignore=", "hide=", "tagfocus=", "tagignore="]]]);
   for (const t of types) {
@@ -29,7 +31,7 @@ export async function runShell(profile: ProfileData, initial: Config, io: Driver
     shortcuts.set(`mean_${t}`, ["mean=1", `sample_index=${t}`]);
   }
 
-  out(greeting(profile, cfg));
+  info(greeting(profile, cfg));
   const rl = createInterface({ input: io.stdin, terminal: false });
   out("(pprof) ");
   for await (const raw of rl) {
@@ -43,7 +45,7 @@ export async function runShell(profile: ProfileData, initial: Config, io: Driver
     }
     out("(pprof) ");
   }
-  out("\n");
+  if ((io.stdin as { isTTY?: boolean }).isTTY) out("\n");
   return 0;
 
   /** Runs one shell line; true when the shell should end. */
@@ -72,18 +74,18 @@ export async function runShell(profile: ProfileData, initial: Config, io: Driver
       switch (tokens[0]) {
         case "o":
         case "options":
-          out(listOptions(cfg, types));
+          info(listOptions(cfg, types));
           return false;
         case "exit":
         case "quit":
         case "q":
           return true;
         case "help":
-          if (tokens.length === 1) out(shellHelp());
+          if (tokens.length === 1) info(shellHelp());
           else {
             const h = commandHelp(tokens.slice(1).join(" "));
             if (h === undefined) err(`Unknown command: ${tokens.slice(1).join(" ")}`);
-            else out(h);
+            else info(h);
           }
           return false;
       }

@@ -94,7 +94,7 @@ async function fetchURL(source: string, opts: FetchOptions): Promise<ProfileData
 async function httpGet(url: URL, timeoutMs: number, insecure: boolean): Promise<Buffer> {
   const mod = url.protocol === "https:" ? await import("node:https") : await import("node:http");
   return new Promise<Buffer>((resolve, reject) => {
-    const req = mod.get(url, { timeout: timeoutMs, ...(insecure ? { rejectUnauthorized: false } : {}) }, (res) => {
+    const req = mod.get(url, { agent: false, timeout: timeoutMs, ...(insecure ? { rejectUnauthorized: false } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("error", (err) => reject(new SourceError(`http fetch: ${err.message}`)));

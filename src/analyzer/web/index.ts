@@ -7,13 +7,13 @@ import type { AddressInfo } from "node:net";
 import type { ProfileData } from "../../profile/model.js";
 import type { Config } from "../config.js";
 import type { BaseProfile } from "./combine.js";
-import { filterByName, type ProfileFilter } from "./filter.js";
+import { defaultFilter, type ProfileFilter } from "./filter.js";
 import { isLoopback, makeHandler } from "./server.js";
 import { WebState } from "./state.js";
 
 export type { BaseProfile } from "./combine.js";
 export type { ProfileFilter } from "./filter.js";
-export { filterByName } from "./filter.js";
+export { defaultFilter } from "./filter.js";
 
 export interface WebUIOptions {
   /** The profile to show (several sources already merged), not yet combined with a base. */
@@ -27,9 +27,8 @@ export interface WebUIOptions {
   /** Default 0: any free port. */
   port?: number;
   /**
-   * Applies the filters of a Config (focus, ignore, hide, show, and whatever
-   * else the driver supports) to a profile without changing it. Default:
-   * filterByName (focus/ignore/hide/show as google/pprof).
+   * Applies the filters of a Config to a profile without changing it.
+   * Default: the driver's filters (src/analyzer/filter) on a copy.
    */
   filter?: ProfileFilter;
 }
@@ -42,7 +41,7 @@ export interface WebUI {
 
 export async function serveWebUI(opts: WebUIOptions): Promise<WebUI> {
   const host = opts.host === undefined || opts.host === "" ? "127.0.0.1" : opts.host;
-  const state = new WebState(opts.profile, opts.base, opts.config, opts.filter ?? filterByName);
+  const state = new WebState(opts.profile, opts.base, opts.config, opts.filter ?? defaultFilter);
   const loopbackOnly = host === "localhost" || isLoopback(host);
   const handler = makeHandler(state, { loopbackOnly });
   const server = createServer((req, res) => void handler(req, res));

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { encodeProfileGzip } from "../../profile/encode.js";
 import { GraphRenderError } from "../svg/index.js";
 import { ReportError } from "../report/index.js";
+import { FilterError } from "../filter/index.js";
 import { page, type ViewName } from "./page.js";
 import type { View, WebState } from "./state.js";
 import { diffView, flameView, graphView, peekView, sourceView, topView, type ViewContent } from "./views.js";
@@ -57,7 +58,7 @@ export function makeHandler(state: WebState, opts: { loopbackOnly: boolean }) {
         view = state.view(url);
         content = await views[name](view, state);
       } catch (e) {
-        if (!(e instanceof ReportError) && !(e instanceof GraphRenderError) && !(e instanceof SyntaxError)) throw e;
+        if (!(e instanceof ReportError) && !(e instanceof FilterError) && !(e instanceof GraphRenderError)) throw e;
         status = 400;
         content = { body: `<p class="error" id="error">${escapeHTML((e as Error).message)}</p>` };
       }

@@ -5,7 +5,7 @@
 
 import type { ProfileData } from "../../profile/model.js";
 import type { Config } from "../config.js";
-import { resolveSampleIndex } from "../flame/index.js";
+import { noFilters, sampleIndexByName } from "../filter/index.js";
 import { computeTotal, type ReportContext } from "../report/index.js";
 import { subtractBase, type BaseProfile } from "./combine.js";
 import type { ProfileFilter } from "./filter.js";
@@ -55,7 +55,7 @@ export class WebState {
         query.set(p, v);
       }
     }
-    const sampleIndex = resolveSampleIndex(this.combined, config.sampleIndex);
+    const sampleIndex = sampleIndexByName(this.combined, config.sampleIndex);
     const profile = this.filtered_(this.combined, config, "c");
     const total = config.relativePercentages ? computeTotal(profile, sampleIndex, config.mean) : this.total(this.combined, sampleIndex, config.mean, "c");
     return { query, config, sampleIndex, profile, total };
@@ -71,7 +71,8 @@ export class WebState {
     const key = [which, config.focus, config.ignore, config.hide, config.show].join("\u0000");
     let out = this.filtered.get(key);
     if (!out) {
-      out = this.filter(p, config);
+      // Filters copy the profile: skip them when there is nothing to filter.
+      out = noFilters(config) ? p : this.filter(p, config);
       if (this.filtered.size >= 16) this.filtered.delete(this.filtered.keys().next().value!);
       this.filtered.set(key, out);
     }

@@ -5,7 +5,7 @@ import { flameBody, flameData, flameTree, escapeHTML, scriptJSON, FLAME_CSS } fr
 import { percentage } from "../measurement.js";
 import { generateReport, Report, textItems, ReportError } from "../report/index.js";
 import { renderGraphSVG, svgElement } from "../svg/index.js";
-import { compileRegexp } from "./filter.js";
+import { compileRegexpOption } from "../filter/index.js";
 import { reportContext, type View, type WebState } from "./state.js";
 
 export interface ViewContent {
@@ -55,7 +55,7 @@ export function flameView(view: View): ViewContent {
 }
 
 function symbolOf(view: View, what: string): RegExp | undefined {
-  return compileRegexp(what, view.query.get("f") ?? "");
+  return compileRegexpOption(what, view.query.get("f") ?? "");
 }
 
 const askForRegexp = (what: string) => `<p>Type a regexp in the box (or select functions in Top or Graph) and press Enter to ${what}.</p>`;

@@ -1,0 +1,180 @@
+// The web UI's first view of a large profile (issue 6, "Speed"): from starting
+// the server process to the flame graph (the default view) drawn in Chromium,
+// for a 300,000-sample profile of ~16 MB uncompressed, against
+// `go tool pprof -http` on the same file in the same run (its flame graph page,
+// Go 1.19's pprof). Also the server-side time of each view once loaded.
+//
+//   node scripts/build.mjs && node bench/analyzer-web.mjs [samples] [repeats]
+//
+// Needs Chromium (/usr/bin/chromium) for the browser figures and `go` for the
+// peer; either missing is reported and skipped. Medians of `repeats` runs.
+// On a loaded machine, compare the ratio rather than the absolute times.
+
+import { spawn } from "node:child_process";
+import { existsSync, writeFileSync, statSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = (p) => pathToFileURL(join(here, "../dist/esm", p)).href;
+const nSamples = Number(process.argv[2] ?? 300_000);
+const repeats = Number(process.argv[3] ?? 3);
+
+const { ProfileBuilder } = await import(dist("profile/builder.js"));
+const { encodeProfile } = await import(dist("profile/encode.js"));
+
+/** The same shape as bench/analyzer-graph.ts: a call tree of 100,000 locations in 6,000 functions, stacks ~30 deep. */
+function synthetic() {
+  const b = new ProfileBuilder({
+    sampleType: [{ type: "samples", unit: "count" }, { type: "cpu", unit: "nanoseconds" }],
+    periodType: { type: "cpu", unit: "nanoseconds" },
+    period: 10_000_000,
+    mappingFile: "/srv/app/server.js",
+  });
+  let seed = 12345;
+  const rnd = (n) => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) % n;
+  };
+  const frames = [];
+  for (let i = 0; i < 100_000; i++) {
+    const fn = i % 6000;
+    frames.push({ name: `module${fn % 300}.function${fn}`, file: `/srv/app/src/module${fn % 300}.ts`, line: 10 + (i % 97), column: 0, startLine: 5 });
+  }
+  const parent = frames.map((_, i) => (i === 0 ? -1 : Math.floor(i * (0.6 + rnd(20) / 100))));
+  const stack = [];
+  for (let s = 0; s < nSamples; s++) {
+    stack.length = 0;
+    for (let at = 1 + rnd(frames.length - 1); at >= 0; at = parent[at]) stack.push(frames[at]);
+    b.addSample(stack, [1, 10_000_000 + rnd(1000)], { job: String(s % 4) });
+  }
+  return encodeProfile(b.build());
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function freePort() {
+  const srv = createServer();
+  await new Promise((r) => srv.listen(0, "127.0.0.1", r));
+  const { port } = srv.address();
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+/** Starts a server command; resolves with its URL once it prints "Serving web UI on URL". */
+function startServer(cmd, args, env) {
+  const child = spawn(cmd, args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...env } });
+  return new Promise((resolve, reject) => {
+    let err = "";
+    child.stderr.on("data", (d) => {
+      err += d;
+      const m = /Serving web UI on (\S+)/.exec(err);
+      if (m) resolve({ child, url: m[1].replace(/\/$/, ""), stderr: () => err });
+    });
+    child.on("exit", (code) => reject(new Error(`${cmd} exited (${code}) before serving: ${err.trim()}`)));
+  });
+}
+
+function stop(child) {
+  if (child.exitCode === null) child.kill("SIGTERM");
+  return new Promise((r) => (child.exitCode !== null ? r() : child.once("exit", r)));
+}
+
+const file = join(tmpdir(), `tsprof-bench-web-${nSamples}.pb`);
+writeFileSync(file, synthetic());
+console.log(`profile: ${file}, ${(statSync(file).size / 1e6).toFixed(1)} MB uncompressed, ${nSamples} samples`);
+
+// Ours: the profile read, decoded and served by the web UI in a fresh process (as `tsprof pprof -http` does).
+const oursScript = `
+const t0 = performance.now();
+const { readFileSync } = await import("node:fs");
+const { decodeProfile } = await import(${JSON.stringify(dist("profile/decode.js"))});
+const { defaultConfig } = await import(${JSON.stringify(dist("analyzer/config.js"))});
+const { serveWebUI } = await import(${JSON.stringify(dist("analyzer/web/index.js"))});
+const p = decodeProfile(readFileSync(${JSON.stringify(file)}));
+const t1 = performance.now();
+const ui = await serveWebUI({ profile: p, config: defaultConfig() });
+process.stderr.write("decode " + (t1 - t0).toFixed(0) + " ms\\nServing web UI on " + ui.url + "\\n");
+process.on("SIGTERM", () => ui.close().then(() => process.exit(0)));
+`;
+const ours = () => startServer(process.execPath, ["--input-type=module", "-e", oursScript], {});
+const hasGo = await new Promise((r) => spawn("go", ["version"], { stdio: "ignore" }).on("exit", (c) => r(c === 0)).on("error", () => r(false)));
+const go = async () => {
+  const port = await freePort();
+  const s = await startServer("go", ["tool", "pprof", `-http=127.0.0.1:${port}`, "-no_browser", file], {
+    PPROF_TMPDIR: join(tmpdir(), "tsprof-pprof-tmp"), PPROF_BINARY_PATH: "/nonexistent",
+  });
+  return { ...s, url: `http://127.0.0.1:${port}` };
+};
+
+const chromiumPath = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
+let browser;
+if (chromiumPath) {
+  const { chromium } = await import("playwright-core");
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+} else {
+  console.log("chromium not found: first view timed to the complete HTML response instead of the drawn page");
+}
+
+/** Spawn → server up → flame graph page loaded (and, for ours, its frames drawn). */
+async function firstView(start, path, drawnSelector) {
+  const t0 = performance.now();
+  const s = await start();
+  const up = performance.now() - t0;
+  try {
+    if (browser) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.goto(s.url + path, { waitUntil: "load", timeout: 120_000 });
+      if (drawnSelector) await page.waitForSelector(drawnSelector, { timeout: 120_000 });
+      await page.close();
+    } else {
+      const r = await fetch(s.url + path);
+      await r.arrayBuffer();
+    }
+    return { total: performance.now() - t0, up, stderr: s.stderr() };
+  } finally {
+    await stop(s.child);
+  }
+}
+
+const oursRuns = [];
+const goRuns = [];
+for (let i = 0; i < repeats; i++) {
+  oursRuns.push(await firstView(ours, "/ui/", "#flame .fr"));
+  if (hasGo) goRuns.push(await firstView(go, "/ui/flamegraph"));
+}
+const decodeMs = oursRuns.map((r) => Number(/decode (\d+) ms/.exec(r.stderr)?.[1] ?? NaN));
+const om = median(oursRuns.map((r) => r.total));
+console.log(`tsprof web UI first view (flame graph${browser ? " drawn in Chromium" : ", HTML received"}): median ${om.toFixed(0)} ms ` +
+  `(process start + decode until serving: ${median(oursRuns.map((r) => r.up)).toFixed(0)} ms, of which decode ${median(decodeMs).toFixed(0)} ms)`);
+if (hasGo) {
+  const gm = median(goRuns.map((r) => r.total));
+  console.log(`go tool pprof -http first view (flame graph page loaded): median ${gm.toFixed(0)} ms (until serving: ${median(goRuns.map((r) => r.up)).toFixed(0)} ms); ratio go/tsprof ${(gm / om).toFixed(2)}x`);
+} else {
+  console.log("go not found: no go tool pprof comparison");
+}
+
+// Server-side time of each view on the loaded profile (first request of each computes it; the second hits the cache).
+{
+  const { decodeProfile } = await import(dist("profile/decode.js"));
+  const { defaultConfig } = await import(dist("analyzer/config.js"));
+  const { serveWebUI } = await import(dist("analyzer/web/index.js"));
+  const ui = await serveWebUI({ profile: decodeProfile(readFileSync(file)), config: defaultConfig() });
+  const rows = [];
+  for (const v of ["flamegraph", "top", "graph", "flamegraph?f=module7%5C.", "top?si=samples"]) {
+    const t = performance.now();
+    const r = await fetch(`${ui.url}/ui/${v}`);
+    const bytes = (await r.arrayBuffer()).byteLength;
+    rows.push(`/ui/${decodeURIComponent(v)} ${r.status} ${(performance.now() - t).toFixed(0)} ms ${(bytes / 1e3).toFixed(0)} kB`);
+  }
+  await ui.close();
+  console.log("server-side view times (in-process, profile already decoded):\n  " + rows.join("\n  "));
+}
+await browser?.close();

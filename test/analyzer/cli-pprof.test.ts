@@ -1,0 +1,142 @@
+// `tsprof pprof` as users run it: the built bin (dist/esm/cli/main.js) in a
+// child process. The README's quick start, binary and graphical outputs,
+// V8 JSON sources, URL sources, and errors without stack traces.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync, execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { goPprof, needGo } from "../helpers/tools.ts";
+import { runPprof, runPprofBytes } from "./driver-helpers.ts";
+
+const root = join(import.meta.dirname, "../..");
+const bin = join(root, "dist/esm/cli/main.js");
+const dir = join(import.meta.dirname, "../fixtures/analyzer/report-profiles");
+const cpu = join(dir, "cpu.pb.gz");
+
+function tsprof(args: string[]) {
+  return spawnSync(process.execPath, [bin, "pprof", ...args], { encoding: "utf8", timeout: 30_000 });
+}
+
+test("the README quick start: tsprof pprof -top cpu.pb.gz prints go tool pprof's report", (t) => {
+  if (!existsSync(bin)) return t.skip("not built (node scripts/build.mjs)");
+  if (!needGo(t)) return;
+  const r = tsprof(["-top", cpu]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, goPprof(["-top", cpu]));
+});
+
+test("errors: one line on stderr, non-zero exit, no stack trace", (t) => {
+  if (!existsSync(bin)) return t.skip("not built");
+  for (const args of [["-top", "/nonexistent.pb.gz"], ["-top", "-focus=(", cpu], ["-top", "-sample_index=nope", cpu], ["-nosuchflag", cpu], ["-top"]]) {
+    const r = tsprof(args);
+    assert.notEqual(r.status, 0, args.join(" "));
+    assert.equal(r.stdout, "");
+    assert.equal(r.stderr.trimEnd().split("\n").length, 1, r.stderr);
+    assert.match(r.stderr, /^tsprof pprof: /);
+  }
+});
+
+test("-proto writes a profile go tool pprof reads as it reads its own -proto output", async (t) => {
+  if (!needGo(t)) return;
+  const tmp = mkdtempSync(join(tmpdir(), "tsprof-proto-"));
+  try {
+    for (const flags of [[], ["-lines"], ["-focus=hotLoop"], ["-files"]]) {
+      const ours = join(tmp, "ours.pb.gz");
+      const theirs = join(tmp, "theirs.pb.gz");
+      const r = await runPprof(["-proto", `-output=${ours}`, ...flags, cpu]);
+      assert.equal(r.code, 0, r.stderr);
+      goPprof(["-proto", `-output=${theirs}`, ...flags, cpu]);
+      // Sample and location order may differ; every report of the two agrees.
+      for (const report of [["-top"], ["-traces"], ["-tags"], ["-top", "-lines"]]) {
+        assert.equal(goPprof([...report, ours]), goPprof([...report, theirs]), `${flags.join(" ")} then ${report.join(" ")}`);
+      }
+    }
+    // To a pipe, -proto writes the gzipped bytes themselves.
+    const piped = await runPprofBytes(["-proto", cpu]);
+    assert.equal(piped.code, 0);
+    assert.deepEqual([...piped.stdout.subarray(0, 2)], [0x1f, 0x8b]);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test("-svg draws the call graph without Graphviz; -flamegraph writes HTML or SVG", async () => {
+  const svg = await runPprof(["-svg", cpu]);
+  assert.equal(svg.code, 0, svg.stderr);
+  assert.match(svg.stdout, /<svg[\s\S]*main\.hotLoop[\s\S]*<\/svg>/);
+  const html = await runPprof(["-flamegraph", cpu]);
+  assert.equal(html.code, 0, html.stderr);
+  assert.match(html.stdout, /^<!DOCTYPE html>/);
+  assert.match(html.stdout, /main\.hotLoop/);
+  const tmp = mkdtempSync(join(tmpdir(), "tsprof-flame-"));
+  try {
+    const out = join(tmp, "flame.svg");
+    const r = await runPprof(["-flamegraph", `-output=${out}`, cpu]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(readFileSync(out, "utf8"), /<svg[\s\S]*main\.hotLoop/);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test("a V8 .cpuprofile (node --cpu-prof) is converted: its hot function leads -top", async () => {
+  const tmp = mkdtempSync(join(tmpdir(), "tsprof-v8-"));
+  try {
+    const script = "function spinHot(){let x=0;const end=Date.now()+300;while(Date.now()<end)x+=Math.sqrt(x+1);return x}spinHot();";
+    execFileSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${tmp}`, "--cpu-prof-name=app.cpuprofile", "-e", script]);
+    const r = await runPprof(["-top", "-nodecount=1", join(tmp, "app.cpuprofile")]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Type: cpu/);
+    const rows = r.stdout.split("\n").filter((l) => /%\s+\S+$/.test(l) && !/flat%/.test(l));
+    assert.match(rows[0] ?? "", /spinHot$/, r.stdout);
+    execFileSync(process.execPath, ["--heap-prof", `--heap-prof-dir=${tmp}`, "--heap-prof-name=app.heapprofile", "-e",
+      "globalThis.keep=[];function hoard(){for(let i=0;i<2e5;i++)keep.push({i,s:'x'+i})}hoard();"]);
+    const h = await runPprof(["-top", join(tmp, "app.heapprofile")]);
+    assert.equal(h.code, 0, h.stderr);
+    assert.match(h.stdout, /Type: inuse_space/);
+    assert.match(h.stdout, /hoard/);
+    assert.ok(readdirSync(tmp).length >= 2);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test("an http URL source: fetched with -seconds, errors and unreachable servers are one line", async (t) => {
+  const body = readFileSync(cpu);
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    seen.push(req.url ?? "");
+    if (req.url?.startsWith("/debug/pprof/missing")) {
+      res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8", "X-Go-Pprof": "1" });
+      res.end("Unknown profile\n");
+      return;
+    }
+    res.writeHead(200, { "Content-Type": "application/octet-stream" });
+    res.end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    const r = await runPprof(["-top", "-seconds=1", `http://127.0.0.1:${port}/debug/pprof/profile`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(seen, ["/debug/pprof/profile?seconds=1"]);
+    if (needGo(t)) assert.equal(r.stdout, goPprof(["-top", cpu]));
+    // host:port alone means /debug/pprof/profile, as go tool pprof reads it.
+    const bare = await runPprof(["-top", `127.0.0.1:${port}`]);
+    assert.equal(bare.code, 0, bare.stderr);
+    assert.equal(seen.at(-1), "/debug/pprof/profile");
+    const missing = await runPprof(["-top", `http://127.0.0.1:${port}/debug/pprof/missing`]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /server response: 404 Not Found - Unknown profile\n$/);
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+  const down = await runPprof(["-top", `http://127.0.0.1:${port}/debug/pprof/heap`]);
+  assert.equal(down.code, 1);
+  assert.match(down.stderr, /tsprof pprof: http:\/\/127\.0\.0\.1:\d+\/debug\/pprof\/heap: http fetch: .*ECONNREFUSED/);
+});
