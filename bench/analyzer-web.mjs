@@ -1,6 +1,6 @@
 // The web UI's first view of a large profile (issue 6, "Speed"): from starting
 // the server process to the flame graph (the default view) drawn in Chromium,
-// for a 300,000-sample profile of ~16 MB uncompressed, against
+// for a 300,000-sample profile of ~20 MB uncompressed, against
 // `go tool pprof -http` on the same file in the same run (its flame graph page,
 // Go 1.19's pprof). Also the server-side time of each view once loaded.
 //
@@ -25,7 +25,7 @@ const repeats = Number(process.argv[3] ?? 3);
 const { ProfileBuilder } = await import(dist("profile/builder.js"));
 const { encodeProfile } = await import(dist("profile/encode.js"));
 
-/** The same shape as bench/analyzer-graph.ts: a call tree of 100,000 locations in 6,000 functions, stacks ~30 deep. */
+/** Shaped as bench/analyzer-graph.ts's (a call tree of 100,000 locations in 6,000 functions), stacks deeper (~45) to reach 20 MB. */
 function synthetic() {
   const b = new ProfileBuilder({
     sampleType: [{ type: "samples", unit: "count" }, { type: "cpu", unit: "nanoseconds" }],
@@ -45,7 +45,7 @@ function synthetic() {
     const fn = i % 6000;
     frames.push({ name: `module${fn % 300}.function${fn}`, file: `/srv/app/src/module${fn % 300}.ts`, line: 10 + (i % 97), column: 0, startLine: 5 });
   }
-  const parent = frames.map((_, i) => (i === 0 ? -1 : Math.floor(i * (0.6 + rnd(20) / 100))));
+  const parent = frames.map((_, i) => (i === 0 ? -1 : Math.floor(i * (0.68 + rnd(20) / 100))));
   const stack = [];
   for (let s = 0; s < nSamples; s++) {
     stack.length = 0;
@@ -102,6 +102,8 @@ process.stderr.write("decode " + (t1 - t0).toFixed(0) + " ms\\nServing web UI on
 process.on("SIGTERM", () => ui.close().then(() => process.exit(0)));
 `;
 const ours = () => startServer(process.execPath, ["--input-type=module", "-e", oursScript], {});
+// The same through the command line, as a user runs it (the driver also merges the source, as go tool pprof does).
+const cli = () => startServer(process.execPath, [join(here, "../dist/esm/cli/main.js"), "pprof", "-http=127.0.0.1:0", "-no_browser", file], {});
 const hasGo = await new Promise((r) => spawn("go", ["version"], { stdio: "ignore" }).on("exit", (c) => r(c === 0)).on("error", () => r(false)));
 const go = async () => {
   const port = await freePort();
@@ -145,18 +147,22 @@ async function firstView(start, path, drawnSelector) {
 }
 
 const oursRuns = [];
+const cliRuns = [];
 const goRuns = [];
 for (let i = 0; i < repeats; i++) {
   oursRuns.push(await firstView(ours, "/ui/", "#flame .fr"));
+  cliRuns.push(await firstView(cli, "/ui/", "#flame .fr"));
   if (hasGo) goRuns.push(await firstView(go, "/ui/flamegraph"));
 }
 const decodeMs = oursRuns.map((r) => Number(/decode (\d+) ms/.exec(r.stderr)?.[1] ?? NaN));
 const om = median(oursRuns.map((r) => r.total));
 console.log(`tsprof web UI first view (flame graph${browser ? " drawn in Chromium" : ", HTML received"}): median ${om.toFixed(0)} ms ` +
   `(process start + decode until serving: ${median(oursRuns.map((r) => r.up)).toFixed(0)} ms, of which decode ${median(decodeMs).toFixed(0)} ms)`);
+const cm = median(cliRuns.map((r) => r.total));
+console.log(`tsprof pprof -http (the command line, same measure): median ${cm.toFixed(0)} ms (until serving: ${median(cliRuns.map((r) => r.up)).toFixed(0)} ms)`);
 if (hasGo) {
   const gm = median(goRuns.map((r) => r.total));
-  console.log(`go tool pprof -http first view (flame graph page loaded): median ${gm.toFixed(0)} ms (until serving: ${median(goRuns.map((r) => r.up)).toFixed(0)} ms); ratio go/tsprof ${(gm / om).toFixed(2)}x`);
+  console.log(`go tool pprof -http first view (flame graph page loaded): median ${gm.toFixed(0)} ms (until serving: ${median(goRuns.map((r) => r.up)).toFixed(0)} ms); ratio go/tsprof ${(gm / om).toFixed(2)}x (command line: ${(gm / cm).toFixed(2)}x)`);
 } else {
   console.log("go not found: no go tool pprof comparison");
 }

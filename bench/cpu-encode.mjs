@@ -11,7 +11,7 @@
 //  - end to end on a real program: stopCPUProfile against time.stop() +
 //    encode(), each in fresh processes.
 //
-//   node scripts/build.mjs && node bench/cpu-encode.mjs
+//   node scripts/build.mjs && node bench/cpu-encode.mjs [synthetic|e2e]   (default: both)
 //
 // The V8 profile is synthetic but shaped like a real one: 30,000 functions
 // in 800 files calling each other, 5,000 distinct stacks 10–45 frames deep,
@@ -30,6 +30,7 @@ const { cpuProfileData } = await import(pathToFileURL(join(here, "../dist/esm/co
 const { encodeProfileGzip } = await import(pathToFileURL(join(here, "../dist/esm/profile/encode.js")).href);
 
 const E2E_MS = 2500;
+const part = process.argv[2];
 
 if (process.env.CPU_ENCODE_E2E) {
   await endToEndChild(process.env.CPU_ENCODE_E2E);
@@ -61,7 +62,7 @@ async function endToEndChild(tool) {
   let bytes = 0;
   let stop;
   if (tool === "tsprof") {
-    const tsprof = await import(pathToFileURL(join(here, "../dist/esm/index.js")).href);
+    const tsprof = await import(pathToFileURL(join(here, "../dist/esm/collect/cpu.js")).href);
     tsprof.setCPUProfileRate(1000);
     const out = new PassThrough();
     out.on("data", (c) => (bytes += c.length));
@@ -196,7 +197,7 @@ async function timeIt(fn) {
 
 const row = (name, r) => `  ${name.padEnd(44)} ${r.wall.toFixed(1).padStart(8)} ${r.cpu.toFixed(1).padStart(8)}   ${r.bytes} bytes`;
 
-for (const hz of [100, 1000]) {
+for (const hz of part === "e2e" ? [] : [100, 1000]) {
   const v8 = syntheticV8Profile(hz);
   const options = { periodNanos: 1e9 / hz, timeNanos: 0n, durationNanos: 60e9 };
   const convert = () => cpuProfileData([{ thread: "main", profiles: [v8] }], options);
@@ -221,7 +222,7 @@ for (const hz of [100, 1000]) {
 // stopCPUProfile with conversion, encoding and gzip; @datadog/pprof:
 // time.stop() with its serializer, then encode()), in fresh processes, on
 // the same program: 20,000 generated functions calling each other, 2.5 s at 1 kHz.
-if (!process.env.CPU_ENCODE_E2E) {
+if (!process.env.CPU_ENCODE_E2E && part !== "synthetic") {
   const { spawnSync } = await import("node:child_process");
   const runs = { tsprof: [], datadog: [] };
   for (let r = 0; r < 3; r++) {

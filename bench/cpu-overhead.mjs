@@ -11,6 +11,9 @@
 // shared machine wall time also measures the neighbours; CPU time is the
 // steadier figure, and min (least disturbed run) steadier than median.
 //
+// tsprof is loaded as its CPU profiler module alone: the package entry also
+// turns heap sampling on at load (Go's MemProfileRate), measured by its own bench.
+//
 // The workload mixes calls, recursion, closures, strings and small
 // allocations, so stacks are deep and varied as in real programs.
 
@@ -104,7 +107,7 @@ function work(n) {
 let sink = work(Math.ceil(units / 4)); // warm up: compile and optimize before measuring
 let stop = async () => {};
 if (mode === "tsprof") {
-  const tsprof = await import(pathToFileURL(join(here, "../dist/esm/index.js")).href);
+  const tsprof = await import(pathToFileURL(join(here, "../dist/esm/collect/cpu.js")).href);
   tsprof.startCPUProfile(new PassThrough().resume());
   stop = () => tsprof.stopCPUProfile();
 } else if (mode === "datadog") {

@@ -132,7 +132,7 @@ if (mode === "inspector") {
   stops.push(timeSync(() => time.stop(false)));
   stops.push(...restarts); // a restart is also a stop of the previous profile
 } else {
-  const tsprof = await import(pathToFileURL(join(here, "../dist/esm/index.js")).href);
+  const tsprof = await import(pathToFileURL(join(here, "../dist/esm/collect/cpu.js")).href);
   const session = await import(pathToFileURL(join(here, "../dist/esm/collect/cpu-session.js")).href);
   const sinkStream = () => new PassThrough().resume();
   out.firstStart = timeSync(() => tsprof.startCPUProfile(sinkStream()));

@@ -2,8 +2,8 @@
 // at most 1% at the default rate). Each mode runs in a fresh process, rounds
 // interleaved, medians printed with ratios against the same run's baseline:
 //   none     no profiler loaded
-//   off      tsprof loaded, setMemProfileRate(0)
-//   tsprof   tsprof loaded, sampling at the default 512 KiB (as at load)
+//   off      tsprof's heap module loaded, setMemProfileRate(0)
+//   tsprof   tsprof's heap module loaded, sampling at the default 512 KiB (as at load)
 //   datadog  @datadog/pprof's heap profiler at 512 KiB, stack depth 64
 // Times are the process's CPU time (user + system, all threads) over the
 // workload, steadier than wall time on a shared machine. Also prints how long
@@ -46,6 +46,17 @@ if (!mode) {
   console.log(`overhead tsprof sampling: ${((med.tsprof / med.off - 1) * 100).toFixed(1)}% vs off, ${((med.tsprof / med.none - 1) * 100).toFixed(1)}% vs none; datadog: ${((med.datadog / med.none - 1) * 100).toFixed(1)}%`);
   console.log(`tsprof / datadog: x${(med.tsprof / med.datadog).toFixed(3)}`);
   console.log(`writeHeapProfile after the workload: median ${median(writes).toFixed(1)} ms`);
+  // The same comparison inside one process, switching the sampler between
+  // short batches: process-to-process variance (JIT, heap layout) drops out.
+  const ab = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], {
+    env: { ...process.env, HEAP_OVERHEAD_MODE: "ab", HEAP_OVERHEAD_BATCHES: String(rounds * 4) },
+    encoding: "utf8",
+    timeout: 300_000,
+  });
+  if (ab.status !== 0) throw new Error(`in-process run failed: ${ab.stderr}`);
+  const sums = JSON.parse(ab.stdout.trim().split("\n").pop());
+  console.log(`in one process, ${rounds * 4} batches per mode rotated, total CPU ms: off ${sums.off.toFixed(0)}, tsprof ${sums.tsprof.toFixed(0)}, datadog ${sums.datadog.toFixed(0)}`);
+  console.log(`  tsprof vs off: ${((sums.tsprof / sums.off - 1) * 100).toFixed(1)}%, datadog vs off: ${((sums.datadog / sums.off - 1) * 100).toFixed(1)}%, tsprof / datadog: x${(sums.tsprof / sums.datadog).toFixed(3)}`);
   process.exit(0);
 }
 
@@ -83,9 +94,9 @@ function bucketize(n) {
   return m.size;
 }
 
-function work() {
+function work(n = 400_000) {
   let sink = 0;
-  for (let i = 0; i < 400_000; i++) {
+  for (let i = 0; i < n; i++) {
     const r = makeRecord(i);
     const back = parseBack(serialize(r));
     sink += back.tags.length;
@@ -97,9 +108,37 @@ function work() {
 
 // ---- one measured run ----------------------------------------------------------
 
+if (mode === "ab") {
+  const tsprof = await import(pathToFileURL(join(here, "../dist/esm/collect/heap.js")).href);
+  const { heap } = await import("@datadog/pprof");
+  const on = {
+    off: () => tsprof.setMemProfileRate(0),
+    tsprof: () => tsprof.setMemProfileRate(RATE),
+    datadog: () => (tsprof.setMemProfileRate(0), heap.start(RATE, 64)),
+  };
+  const off = { off() {}, tsprof: () => tsprof.setMemProfileRate(0), datadog: () => heap.stop() };
+  const names = Object.keys(on);
+  const sums = { off: 0, tsprof: 0, datadog: 0 };
+  work(); // warm-up
+  const batches = Number(process.env.HEAP_OVERHEAD_BATCHES ?? 28);
+  for (let b = 0; b < batches; b++) {
+    for (let k = 0; k < names.length; k++) {
+      const m = names[(b + k) % names.length];
+      on[m]();
+      const c0 = process.cpuUsage();
+      work(100_000);
+      const c = process.cpuUsage(c0);
+      off[m]();
+      sums[m] += (c.user + c.system) / 1000;
+    }
+  }
+  console.log(JSON.stringify(sums));
+  process.exit(0);
+}
+
 let tsprof;
 if (mode === "off" || mode === "tsprof") {
-  tsprof = await import(pathToFileURL(join(here, "../dist/esm/index.js")).href);
+  tsprof = await import(pathToFileURL(join(here, "../dist/esm/collect/heap.js")).href);
   if (mode === "off") tsprof.setMemProfileRate(0);
 } else if (mode === "datadog") {
   const { heap } = await import("@datadog/pprof");

@@ -4,13 +4,13 @@
 // run with `--server MODE`); autocannon drives it from this process.
 //
 //   node bench/registry-overhead.mjs            (after `node scripts/build.mjs`)
-//   BENCH_SECONDS=5 BENCH_ROUNDS=3 BENCH_MUTEX_FRACTION=10 node bench/registry-overhead.mjs
+//   BENCH_SECONDS=5 BENCH_ROUNDS=3 BENCH_MUTEX_FRACTION=100 BENCH_BLOCK_RATE=1 node bench/registry-overhead.mjs
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { createServer } from "node:http";
 
-const MUTEX_FRACTION = Number(process.env.BENCH_MUTEX_FRACTION ?? 10);
+const MUTEX_FRACTION = Number(process.env.BENCH_MUTEX_FRACTION ?? 100);
 const BLOCK_RATE = Number(process.env.BENCH_BLOCK_RATE ?? 1);
 
 if (process.argv[2] === "--server") {
@@ -60,7 +60,7 @@ async function main() {
     const child = spawn(process.execPath, [self, "--server", mode], { stdio: ["ignore", "pipe", "inherit"] });
     const [chunk] = await once(child.stdout, "data");
     const url = `http://127.0.0.1:${Number(String(chunk).trim())}`;
-    await autocannon({ url, connections: 10, duration: 1 }); // warm-up
+    await autocannon({ url, connections: 10, duration: 2 }); // warm-up (JIT)
     const before = await (await fetch(`${url}/__cpu`)).json();
     const result = await autocannon({ url, connections: 10, duration: seconds });
     const after = await (await fetch(`${url}/__cpu`)).json();

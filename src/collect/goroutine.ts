@@ -27,6 +27,7 @@ interface Tracked {
   resource: object;
   createdAt: number;
   creatorId: number;
+  triggerId: number;
   labels: LabelSet | undefined;
   stack: LazyStack;
 }
@@ -37,9 +38,10 @@ interface Tracked {
  * process waits on; Node does not list them as active either, and there are
  * far too many to pay a stack for each), and AsyncResources whose destroy
  * only comes with garbage collection (an HTTP message stays "live" long after
- * it was answered; its socket is what waits).
+ * it was answered; its socket is what waits), and the DNS resolver's channel
+ * (created when node:dns loads; each lookup is a request of its own).
  */
-const IGNORED = new Set(["PROMISE", "TickObject", "Microtask", "HTTPINCOMINGMESSAGE", "HTTPCLIENTREQUEST"]);
+const IGNORED = new Set(["PROMISE", "TickObject", "Microtask", "HTTPINCOMINGMESSAGE", "HTTPCLIENTREQUEST", "DNSCHANNEL"]);
 
 /**
  * async_hooks type → the name process.getActiveResourcesInfo() gives the
@@ -78,8 +80,11 @@ function kindOf(type: string): string {
 const tracked = new Map<number, Tracked>();
 let hook: AsyncHook | undefined;
 
-function init(asyncId: number, type: string, _trigger: number, resource: object): void {
+function init(asyncId: number, type: string, triggerId: number, resource: object): void {
   if (IGNORED.has(type)) return;
+  // Created unref'd (Node's own housekeeping: a keep-alive timer per HTTP
+  // response): it keeps nothing alive, and Node does not list it either.
+  if (type === "Timeout" && !hasRef(resource)) return;
   if (++sincePrune === PRUNE_EVERY) {
     sincePrune = 0;
     prune();
@@ -89,7 +94,9 @@ function init(asyncId: number, type: string, _trigger: number, resource: object)
     type,
     resource,
     createdAt: Date.now(),
-    creatorId: executionAsyncId(),
+    // Native code (an accepted connection) runs with no async id: its trigger (the server) made it.
+    creatorId: executionAsyncId() || triggerId,
+    triggerId,
     labels: currentLabels(),
     stack: captureLazyStack(init),
   });
@@ -220,7 +227,7 @@ function units(callerStack: Frame[]): Unit[] {
   const { live, untracked } = prune();
   for (const t of live) {
     const kind = kindOf(t.type);
-    const creation = resolveStack(t.stack);
+    const creation = creationStack(t);
     out.push({
       id: t.asyncId,
       kind: hasRef(t.resource) ? kind : `${kind} (unref)`,
@@ -236,6 +243,18 @@ function units(callerStack: Frame[]): Unit[] {
     out.push({ id: 0, kind, stack: [pseudoFrame(kind)], creation: [], labels: undefined, ageMs: undefined, creatorId: undefined, running: false });
   }
   return out;
+}
+
+/**
+ * A resource's creation stack; one created by native code (an accepted
+ * connection) has no JavaScript frames of its own, and gets the stack that
+ * created its trigger (the server), as Go names the creator's position.
+ */
+function creationStack(t: Tracked): Frame[] {
+  const frames = resolveStack(t.stack);
+  if (frames.some((f) => !f.file.startsWith("node:internal/"))) return frames;
+  const trigger = tracked.get(t.triggerId);
+  return trigger ? resolveStack(trigger.stack) : [];
 }
 
 /** process.getActiveResourcesInfo() counted by name. */
@@ -280,13 +299,9 @@ export const goroutineSource = {
   text(debug: number): string {
     const list = units(callerStack());
     if (debug === 1) return countProfileText("goroutine", build(list));
-    return goroutineDump(list.map(toDumpEntry), tracking());
+    return goroutineDump(list.map(toDumpEntry), goroutineTracking());
   },
 };
-
-function tracking(): boolean {
-  return hook !== undefined;
-}
 
 function toDumpEntry(u: Unit): DumpEntry {
   return { id: u.id, state: u.running ? "running" : u.kind, frames: u.running ? u.stack : u.creation, ageMs: u.ageMs, creatorId: u.creatorId, labels: u.labels };

@@ -102,9 +102,12 @@ export class HeapRecords {
     this.lastOrdinal = maxOrdinal;
   }
 
-  /** Takes in the final snapshot of a sampler that stopped: its samples are no longer tracked as live. */
-  retire(p: V8HeapProfile, rate: number): void {
-    this.observe(p, rate);
+  /**
+   * Takes in the final snapshot of a sampler that stopped (none when another
+   * tool stopped it): its samples are no longer tracked as live.
+   */
+  retire(p: V8HeapProfile | undefined, rate: number): void {
+    if (p) this.observe(p, rate);
     for (const r of this.records.values()) r.live = 0;
     this.sampledBefore += this.lastOrdinal;
     this.lastOrdinal = 0;

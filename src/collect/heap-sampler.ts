@@ -83,10 +83,23 @@ export function stopSampler(): V8HeapProfile | undefined {
   return post<{ profile: V8HeapProfile }>("HeapProfiler.stopSampling").profile;
 }
 
-/** The live samples now, or undefined when no sampler runs. */
+/**
+ * The live samples now, or undefined when no sampler runs. V8 has one
+ * sampler per isolate, shared by every inspector session: when another tool
+ * stops it, this throws SamplerLost and tsprof's sampler counts as stopped.
+ */
 export function snapshot(): V8HeapProfile | undefined {
   if (runningInterval === 0) return undefined;
-  return post<{ profile: V8HeapProfile }>("HeapProfiler.getSamplingProfile").profile;
+  try {
+    return post<{ profile: V8HeapProfile }>("HeapProfiler.getSamplingProfile").profile;
+  } catch (err) {
+    runningInterval = 0;
+    throw new SamplerLost((err as Error).message);
+  }
+}
+
+export class SamplerLost extends Error {
+  override name = "SamplerLost";
 }
 
 /** The running sampler's interval in bytes, 0 when off. */

@@ -17,13 +17,15 @@ import { encodeProfileGzip } from "../profile/encode.js";
 import { writeAll } from "../util/write.js";
 import { heapProfileText, type HeapTextRecord } from "../registry/text.js";
 import { HeapRecords, type HeapRecord } from "./heap-records.js";
-import { snapshot, startSampler, stopSampler, samplerFailure, collectGarbage } from "./heap-sampler.js";
+import { snapshot, startSampler, stopSampler, samplerFailure, collectGarbage, SamplerLost } from "./heap-sampler.js";
 
 /** Go's runtime.MemProfileRate default: one sample per 512 KiB allocated, on average. */
 export const DEFAULT_MEM_PROFILE_RATE = 512 * 1024;
 
 let rate = DEFAULT_MEM_PROFILE_RATE;
 const records = new HeapRecords();
+/** Set when another tool stopped V8's shared sampler under tsprof. */
+let lostAt: Date | undefined;
 startSampler(rate);
 
 /**
@@ -37,7 +39,12 @@ export function setMemProfileRate(bytes: number): void {
     throw new RangeError(`setMemProfileRate: bytes must be a non-negative integer, got ${String(bytes)}`);
   }
   if (bytes === rate && (bytes === 0 || !samplerFailure())) return;
-  const last = stopSampler();
+  let last;
+  try {
+    last = stopSampler();
+  } catch {
+    last = undefined; // another tool stopped it already
+  }
   if (last) records.retire(last, rate);
   rate = bytes;
   if (bytes > 0) startSampler(bytes);
@@ -53,7 +60,17 @@ function refresh(): HeapRecord[] {
   if (rate > 0) {
     const failure = samplerFailure();
     if (failure) throw new Error(`tsprof: heap sampling could not start in this thread (${failure}); only one sampling heap profiler can run per isolate`);
-    const p = snapshot();
+    let p;
+    try {
+      p = snapshot();
+    } catch (err) {
+      if (!(err instanceof SamplerLost)) throw err;
+      // Another tool stopped the isolate's one sampler: what was in use is
+      // unknown from here; sample again from now.
+      records.retire(undefined, rate);
+      lostAt = new Date();
+      startSampler(rate);
+    }
     if (p) records.observe(p, rate);
   }
   return records.all().filter((r) => r.seen > 0);
@@ -80,7 +97,10 @@ export function heapProfileData(defaultSampleType = ""): ProfileData {
     periodType: { type: "space", unit: "bytes" },
     period: rate,
     defaultSampleType,
-    comments: unseen > 0 ? [`tsprof: alloc_* omit ${unseen} of ${sampled} sampled allocations, freed before any heap profile saw them`] : [],
+    comments: [
+      ...(unseen > 0 ? [`tsprof: alloc_* omit ${unseen} of ${sampled} sampled allocations, freed before any heap profile saw them`] : []),
+      ...(lostAt ? [`tsprof: another tool stopped V8's sampling heap profiler; inuse_* cover allocations since ${lostAt.toISOString()}`] : []),
+    ],
   });
   for (const r of recs) {
     const bytes = r.size * r.scale;
@@ -89,10 +109,17 @@ export function heapProfileData(defaultSampleType = ""): ProfileData {
   return b.build();
 }
 
-/** Go's Count() for heap and allocs: the number of records. */
+/**
+ * Go's Count() for heap and allocs: the number of records. A snapshot costs
+ * milliseconds, and an index page asks for heap and allocs at once: a count
+ * less than a second old is reused.
+ */
 export function heapCount(): number {
-  return refresh().length;
+  const now = performance.now();
+  if (!lastCount || now - lastCount.at > 1000) lastCount = { at: now, n: refresh().length };
+  return lastCount.n;
 }
+let lastCount: { at: number; n: number } | undefined;
 
 /** Go's heap text (debug != 0): raw sampled counts per record, then memory statistics. */
 export function heapText(): string {

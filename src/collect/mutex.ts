@@ -82,7 +82,7 @@ function callbackFrame(resource: object, type: string): Frame {
   const r = resource as { _onTimeout?: unknown; _onImmediate?: unknown; callback?: unknown };
   type ||= resource.constructor?.name ?? "";
   const fn = type === "Timeout" ? r._onTimeout : type === "Immediate" ? r._onImmediate : type === "TickObject" ? r.callback : undefined;
-  const name = typeof fn === "function" && fn.name ? fn.name : `(${type} callback)`;
+  const name = typeof fn === "function" && fn.name ? fn.name : type === "PROMISE" ? "(promise reaction)" : `(${type || "unknown"} callback)`;
   return pseudoFrame(name);
 }
 

@@ -3,7 +3,6 @@
 // paths with the mount point stripped (Express/Connect `app.use(prefix, h)`).
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import "../registry/predefined.js";
 import { resolveOptions, type HandlerOptions } from "./options.js";
 import { sendBody, serveError, setNoSniff } from "./respond.js";
 import { indexPage } from "./index-page.js";
@@ -16,11 +15,27 @@ export const PREFIX = "/debug/pprof";
 
 export type PprofHandler = (req: IncomingMessage, res: ServerResponse, next?: unknown) => Promise<void>;
 
+/**
+ * The predefined profiles (heap, goroutine, ...) are registered when the
+ * first handler is made, not when tsprof/http is imported: a program that
+ * imports it only for the request labels starts no collector.
+ */
+let predefined: Promise<void> | undefined;
+function registerPredefinedProfiles(): Promise<void> {
+  predefined ??= import("../registry/predefined.js").then(
+    () => undefined,
+    (err: Error) => process.emitWarning(`tsprof/http: the predefined profiles could not be registered: ${err.message}`),
+  );
+  return predefined;
+}
+
 export function handler(options: HandlerOptions = {}): PprofHandler {
   const resolved = resolveOptions(options);
+  void registerPredefinedProfiles();
   return async function pprofHandler(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
       if (!(await authorized(resolved.authorize, req))) return serveError(res, 403, "Forbidden");
+      await registerPredefinedProfiles();
       await route(req, res, resolved);
     } catch (err) {
       // Never an unhandled rejection in the host: the request fails alone.

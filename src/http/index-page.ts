@@ -9,7 +9,7 @@ const DESCRIPTIONS: Record<string, string> = {
   block: "Stack traces where the event loop was blocked in synchronous waits (fs.*Sync, child_process.*Sync, zlib and crypto sync calls, Atomics.wait).",
   cmdline: "The command line invocation of the current program.",
   goroutine:
-    "The live asynchronous resources (timers, sockets, servers, requests, child processes, workers...) with the stacks that created them: what the process is waiting on. Use debug=2 as a query parameter for a dump of every one.",
+    "The live asynchronous resources (timers, sockets, servers, requests, child processes, workers...): what the process is waiting on. Each one's kind, and the stack that created it when resource tracking is on. Use debug=2 as a query parameter for a dump of every one.",
   heap: "A sampling of memory allocations of live objects. You can specify the gc GET parameter to run a garbage collection before taking the heap sample.",
   mutex: "The event loop is Node's one lock: callbacks that held it long enough to delay the work queued behind them.",
   profile:

@@ -3,7 +3,6 @@
 // exit, signals) and, except for the workers' share of the CPU profile,
 // synchronously too: inside a process 'exit' listener (process.exit(), an
 // uncaught exception) no promise settles anymore.
-
 //
 // Each collector's module is loaded (require, in the preload's CommonJS
 // bundle) only when its profile is asked for: loading one has effects (the

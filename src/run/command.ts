@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { constants as osConstants } from "node:os";
-import { ConfigError, PARTS_DIR_ENV, configToEnv, preloadOption } from "./config.js";
+import { ConfigError, PARTS_DIR_ENV, RUN_ENV_NAMES, configToEnv, preloadOption } from "./config.js";
 import { parseRunArgs, runUsage } from "./flags.js";
 import { makePartsDir, removePartsDir } from "./parts.js";
 import { writeProfiles } from "./finish.js";
@@ -43,6 +43,12 @@ function findProgram(program: string, cwd: string, env: NodeJS.ProcessEnv): bool
   return (env.PATH ?? "").split(delimiter).some((dir) => dir && isExecutable(join(dir, program)));
 }
 
+function cannotStart(program: string, cwd: string): string {
+  if (!isFile(resolve(cwd, program))) return `${program}: command not found`;
+  if (/\.(c|m)?ts$/i.test(program)) return `${program}: TypeScript needs a loader, e.g. tsprof run [flags] -- node --import tsx ${program}`;
+  return `${program}: not executable`;
+}
+
 /**
  * The preload's CommonJS bundle (dist/cjs/register.cjs, from dist/esm/run/):
  * one file, loaded with --require by ESM and CommonJS programs alike.
@@ -69,17 +75,21 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   const command = resolveCommand(parsed.command, cwd);
   if (!findProgram(command[0]!, cwd, process.env)) {
-    process.stderr.write(`tsprof run: ${command[0]}: command not found\n`);
+    process.stderr.write(`tsprof run: ${cannotStart(command[0]!, cwd)}\n`);
     return 127;
   }
 
+  const preload = preloadOption(registerUrl());
   const partsDir = makePartsDir();
+  // The flags replace any TSPROF_* profile settings the caller's environment had.
+  const inherited = { ...process.env };
+  for (const name of RUN_ENV_NAMES) delete inherited[name];
   const options = process.env.NODE_OPTIONS ?? "";
   const env = {
-    ...process.env,
+    ...inherited,
     ...configToEnv(parsed.config),
     [PARTS_DIR_ENV]: partsDir,
-    NODE_OPTIONS: `${options} ${preloadOption(registerUrl())}`.trim(),
+    NODE_OPTIONS: `${options} ${preload}`.trim(),
   };
 
   const child = spawn(command[0]!, command.slice(1), { stdio: "inherit", env });

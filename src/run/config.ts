@@ -50,6 +50,12 @@ export function envName(flag: string): string {
 /** Where the processes of one run drop their part files (set by whoever merges them). */
 export const PARTS_DIR_ENV = "TSPROF_PARTS_DIR";
 
+/** Every variable that describes a run (what `tsprof run` sets, and replaces when inherited). */
+export const RUN_ENV_NAMES: readonly string[] = [
+  ...[...Object.keys(FILE_FLAGS), ...Object.keys(NUMBER_FLAGS), "outputdir"].map(envName),
+  PARTS_DIR_ENV,
+];
+
 export class ConfigError extends Error {
   override name = "ConfigError";
 }

@@ -16,7 +16,7 @@ npx, npm or any program that starts Node.js.
 flags:
   --cpuprofile FILE            write a CPU profile
   --cpuprofilerate HZ          CPU sampling rate (default 100)
-  --memprofile FILE            write a heap profile at exit
+  --memprofile FILE            write the allocs (heap) profile at exit
   --memprofilerate BYTES       sample one allocation per BYTES (default 524288)
   --blockprofile FILE          write the block profile at exit
   --blockprofilerate N         block profile rate (default 1)

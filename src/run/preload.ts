@@ -12,6 +12,9 @@
 // The process that owns the run (no parts directory in its environment)
 // creates one, makes its child processes load this preload too, and merges
 // every part into the final files when it exits.
+//
+// This code runs in the preload's CommonJS bundle (register.ts), where
+// require() loads a module only when it is first needed.
 
 import { PARTS_DIR_ENV, preloadOption, type RunConfig } from "./config.js";
 import { startCollectors, type Collector } from "./collectors.js";

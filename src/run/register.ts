@@ -12,17 +12,22 @@ import { createRequire } from "node:module";
 import { isMainThread } from "node:worker_threads";
 import { configFromEnv, wantsAnyProfile } from "./config.js";
 
-if (!import.meta.url.endsWith(".cjs")) {
-  createRequire(import.meta.url)("../../cjs/register.cjs");
-} else if (isMainThread) {
+function start(): void {
+  let config;
   try {
-    const config = configFromEnv(process.env, process.cwd());
-    if (wantsAnyProfile(config)) {
-      const { profileProcess } = require("./preload.js") as typeof import("./preload.js");
-      profileProcess(config, import.meta.url);
-    }
+    config = configFromEnv(process.env, process.cwd());
   } catch (err) {
     // A bad variable must not keep the program from running.
     process.stderr.write(`tsprof: profiling disabled: ${err instanceof Error ? err.message : String(err)}\n`);
+    return;
   }
+  if (!wantsAnyProfile(config)) return;
+  if (!import.meta.url.endsWith(".cjs")) {
+    createRequire(import.meta.url)("../../cjs/register.cjs");
+    return;
+  }
+  const { profileProcess } = require("./preload.js") as typeof import("./preload.js");
+  profileProcess(config, import.meta.url);
 }
+
+if (isMainThread) start();

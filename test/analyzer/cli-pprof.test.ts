@@ -7,10 +7,10 @@ import assert from "node:assert/strict";
 import { spawnSync, execFileSync } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { goPprof, needGo } from "../helpers/tools.ts";
+import { goPprof, hasGo, needGo } from "../helpers/tools.ts";
 import { runPprof, runPprofBytes } from "./driver-helpers.ts";
 
 const root = join(import.meta.dirname, "../..");
@@ -88,12 +88,22 @@ test("a V8 .cpuprofile (node --cpu-prof) is converted: its hot function leads -t
   const tmp = mkdtempSync(join(tmpdir(), "tsprof-v8-"));
   try {
     const script = "function spinHot(){let x=0;const end=Date.now()+300;while(Date.now()<end)x+=Math.sqrt(x+1);return x}spinHot();";
-    execFileSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${tmp}`, "--cpu-prof-name=app.cpuprofile", "-e", script]);
+    // A file, not -e: go tool pprof's demangler blanks names such as "(top level [eval])".
+    writeFileSync(join(tmp, "app.js"), script);
+    execFileSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${tmp}`, "--cpu-prof-name=app.cpuprofile", join(tmp, "app.js")]);
     const r = await runPprof(["-top", "-nodecount=1", join(tmp, "app.cpuprofile")]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Type: cpu/);
     const rows = r.stdout.split("\n").filter((l) => /%\s+\S+$/.test(l) && !/flat%/.test(l));
     assert.match(rows[0] ?? "", /spinHot$/, r.stdout);
+    if (hasGo) {
+      // Written out with -proto, go tool pprof reads the converted profile as tsprof does.
+      const pb = join(tmp, "app.pb.gz");
+      assert.equal((await runPprof(["-proto", `-output=${pb}`, join(tmp, "app.cpuprofile")])).code, 0);
+      for (const flags of [["-top"], ["-traces"], ["-top", "-lines"]]) {
+        assert.equal((await runPprof([...flags, join(tmp, "app.cpuprofile")])).stdout, goPprof([...flags, pb]), flags.join(" "));
+      }
+    }
     execFileSync(process.execPath, ["--heap-prof", `--heap-prof-dir=${tmp}`, "--heap-prof-name=app.heapprofile", "-e",
       "globalThis.keep=[];function hoard(){for(let i=0;i<2e5;i++)keep.push({i,s:'x'+i})}hoard();"]);
     const h = await runPprof(["-top", join(tmp, "app.heapprofile")]);
@@ -121,10 +131,17 @@ test("an http URL source: fetched with -seconds, errors and unreachable servers 
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const port = (server.address() as AddressInfo).port;
+  const saved = mkdtempSync(join(tmpdir(), "tsprof-saved-"));
+  const oldTmp = process.env.PPROF_TMPDIR;
+  process.env.PPROF_TMPDIR = saved;
   try {
     const r = await runPprof(["-top", "-seconds=1", `http://127.0.0.1:${port}/debug/pprof/profile`]);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(seen, ["/debug/pprof/profile?seconds=1"]);
+    // Saved as go tool pprof saves fetched profiles, and readable again.
+    const file = join(saved, "pprof.reportgen.samples.cpu.001.pb.gz");
+    assert.match(r.stderr, new RegExp(`Saved profile in ${file.replaceAll(".", "\\.")}`));
+    assert.equal((await runPprof(["-top", file])).stdout, r.stdout);
     if (needGo(t)) assert.equal(r.stdout, goPprof(["-top", cpu]));
     // host:port alone means /debug/pprof/profile, as go tool pprof reads it.
     const bare = await runPprof(["-top", `127.0.0.1:${port}`]);
@@ -135,8 +152,36 @@ test("an http URL source: fetched with -seconds, errors and unreachable servers 
     assert.match(missing.stderr, /server response: 404 Not Found - Unknown profile\n$/);
   } finally {
     await new Promise((r) => server.close(r));
+    if (oldTmp === undefined) delete process.env.PPROF_TMPDIR;
+    else process.env.PPROF_TMPDIR = oldTmp;
+    rmSync(saved, { recursive: true, force: true });
   }
   const down = await runPprof(["-top", `http://127.0.0.1:${port}/debug/pprof/heap`]);
   assert.equal(down.code, 1);
   assert.match(down.stderr, /tsprof pprof: http:\/\/127\.0\.0\.1:\d+\/debug\/pprof\/heap: http fetch: .*ECONNREFUSED/);
+});
+
+test("-http serves the web UI with the driver's filters until SIGTERM", async (t) => {
+  if (!existsSync(bin)) return t.skip("not built");
+  const { spawn } = await import("node:child_process");
+  const child = spawn(process.execPath, [bin, "pprof", "-http=127.0.0.1:0", "-no_browser", cpu], { stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let err = "";
+      child.stderr.on("data", (c: Buffer) => {
+        err += c.toString();
+        const m = /Serving web UI on (http:\/\/\S+)/.exec(err);
+        if (m) resolve(m[1]!);
+      });
+      child.once("exit", (code) => reject(new Error(`exited ${code}: ${err}`)));
+      setTimeout(() => reject(new Error(`no URL after 15 s: ${err}`)), 15_000).unref();
+    });
+    const page = await (await fetch(`${url}/ui/top?f=hotLoop`)).text();
+    assert.match(page, /main\.hotLoop/);
+    assert.doesNotMatch(page, /main\.warmLoop/);
+  } finally {
+    const exited = new Promise((r) => child.once("exit", r));
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0);
+  }
 });

@@ -13,13 +13,18 @@ const f = (name: string) => join(dir, `${name}.pb.gz`);
 
 /** Each case: the arguments given to both tools (files as fixture names, resolved below). */
 const cases: string[][] = [];
+// Every report kind goes through the driver on the CPU profile; the other
+// profiles get the reports and filters whose results depend on their shape
+// (the report layouts themselves are compared in report.test.ts).
+for (const r of ["-top", "-text", "-traces", "-tags", "-tree", "-raw", "-dot", "-callgrind", "-comments"]) cases.push([r, "@cpu"]);
 for (const p of ["cpu", "heap", "block", "mutex", "goroutine", "custom"]) {
-  for (const r of ["-top", "-text", "-traces", "-tags", "-tree", "-raw", "-dot", "-callgrind", "-comments"]) cases.push([r, `@${p}`]);
-  cases.push(["-top", "-cum", `@${p}`], ["-top", "-lines", `@${p}`], ["-peek=main\\.", `@${p}`]);
-  cases.push(["-top", "-focus=main", `@${p}`], ["-top", "-ignore=runtime", `@${p}`], ["-top", "-hide=runtime", `@${p}`]);
-  cases.push(["-top", "-show=main\\.", `@${p}`], ["-traces", "-show_from=main\\.main", `@${p}`]);
-  cases.push(["-top", "-prune_from=main\\.", `@${p}`]);
+  cases.push(["-top", `@${p}`], ["-raw", `@${p}`], ["-traces", "-lines", `@${p}`]);
+  cases.push(["-top", "-focus=main", "-hide=runtime", `@${p}`], ["-top", "-ignore=runtime", "-cum", `@${p}`]);
   cases.push(["-top", `@${p}`, `@${p}`]); // two sources merged
+}
+for (const p of ["cpu", "heap", "goroutine"]) {
+  cases.push(["-top", "-show=main\\.", `@${p}`], ["-traces", "-show_from=main\\.main", `@${p}`], ["-top", "-prune_from=main\\.", `@${p}`]);
+  cases.push(["-peek=main\\.", `@${p}`]);
 }
 cases.push(
   ["-top", "-focus=hotLoop", "-relative_percentages", "@cpu"],
@@ -45,6 +50,12 @@ cases.push(
   ["-top", "-base", "@cpu", "@cpu"],
   ["-top", "-diff_base=@heap", "@heap"],
   ["-top", "-base=@block", "@block"],
+  ["-top", "-base=@mutex", "@block"],
+  ["-top", "-diff_base=@mutex", "@block"],
+  ["-traces", "-diff_base=@mutex", "@block"],
+  ["-top", "-normalize", "-base=@mutex", "@block"],
+  ["-top", "-normalize", "-diff_base=@mutex", "-sample_index=contentions", "@block"],
+  ["-top", "@mutex", "@block"],
   ["-top", "-nodecount=3", "-cum", "@cpu"],
   ["-list=main.hotLoop", "@cpu"],
   ["-peek=hotLoop", "-lines", "@cpu"],
@@ -53,6 +64,10 @@ cases.push(
   ["-top", "-files", "@heap"],
   ["-traces", "-add_comment=hello", "@cpu"],
   ["-comments", "-add_comment=hello", "@cpu"],
+  ["-top", "-tagroot=job", "@cpu"],
+  ["-tree", "-tagleaf=job", "-nodecount=6", "@cpu"],
+  ["-top", "-tagroot=bytes", "@heap"],
+  ["-top", "-tagroot=job", "-focus=^a$", "@cpu"],
 );
 
 const resolve = (args: string[]) => args.map((a) => a.replace(/@(\w+)/g, (_, n: string) => f(n)));

@@ -90,6 +90,8 @@ test("block: ten readFileSync calls of a large file, total delay within 25% of t
     assert.match(text, /^--- contention:\ncycles\/second=1000000000\n/);
     assert.match(text, new RegExp(`^${delay} 10 @( 0x[0-9a-f]+)+\\n#\\t0x[0-9a-f]+\\tfs\\.readFileSync\\+0x0\\t+node:fs:0\\n`, "m"));
     assert.match(text, /\treadBigFile\+0x0\t+.*block\.test\.ts:\d+$/m);
+    // Go: any debug >= 1 is the same text.
+    assert.match((await write(2)).toString(), /^--- contention:\ncycles\/second=1000000000\n\d+ \d+ @/);
     // Other code in this process (the test runner) may block too: at least these records.
     assert.ok(lookup("block")!.count() >= p.sample.length);
 

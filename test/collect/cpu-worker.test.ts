@@ -26,8 +26,9 @@ setFlagsFromString("--no-turbo-inlining");
 const here = dirname(fileURLToPath(import.meta.url));
 const workerScript = join(here, "../fixtures/cpu/worker-hot.mjs");
 // A worker cannot load TypeScript sources (the tsx loader does not follow it
-// into workers): it imports the built package, as a spawned process would.
-const tsprofUrl = pathToFileURL(join(here, "../../dist/esm/index.js")).href;
+// into workers): it imports the built CPU profiler module (dist/, from
+// `node scripts/build.mjs`); cpu-package.test.ts covers the package entry.
+const tsprofUrl = pathToFileURL(join(here, "../../dist/esm/collect/cpu.js")).href;
 const dir = mkdtempSync(join(tmpdir(), "tsprof-cpu-worker-"));
 
 function spinMain(ms: number): void {
@@ -45,6 +46,16 @@ function leafCounts(p: ProfileData): Map<string, number> {
     out.set(key, (out.get(key) ?? 0) + s.value[0]!);
   }
   return out;
+}
+
+/** The leaf function with the most samples in one thread. */
+function topLeaf(counts: Map<string, number>, thread: string): string | undefined {
+  let best: string | undefined, most = 0;
+  for (const [key, n] of counts) {
+    const at = key.lastIndexOf(`@${thread}`);
+    if (at > 0 && at + thread.length + 1 === key.length && n > most) [best, most] = [key.slice(0, at), n];
+  }
+  return best;
 }
 
 function startWorker(ms: number): { worker: Worker; threadId: number; ready: Promise<unknown>; exited: Promise<unknown> } {
@@ -69,7 +80,7 @@ test("profiling inside a worker profiles that worker", async (t) => {
   assert.equal(top[0]!.name, "workerHotFunction");
   assert.ok(top[0]!.flatPct > 60, `worker hot function ${top[0]!.flatPct}%`);
   const counts = leafCounts(decodeProfile(gunzipSync(msg.profile)));
-  assert.ok((counts.get(`workerHotFunction@worker ${threadId}`) ?? 0) >= 40, JSON.stringify([...counts]));
+  assert.ok((counts.get(`workerHotFunction@worker ${threadId}`) ?? 0) >= 10, JSON.stringify([...counts]));
   assert.ok(![...counts.keys()].some((k) => k.endsWith("@main")), "no main-thread samples");
 });
 
@@ -91,9 +102,15 @@ test("a main-thread profile covers workers, old and new, each sample labelled wi
   const oldWorker = counts.get(`workerHotFunction@worker ${before.threadId}`) ?? 0;
   const newWorker = counts.get(`workerHotFunction@worker ${during.threadId}`) ?? 0;
   const main = counts.get("heavyTwoThirds@main") ?? 0;
-  assert.ok(main >= 50, `main thread's hot function: ${main} samples (${JSON.stringify([...counts])})`);
-  assert.ok(oldWorker >= 40, `worker started before the profile: ${oldWorker} samples`);
-  assert.ok(newWorker >= 30, `worker started during the profile: ${newWorker} samples`);
+  // Counts fall short of 100 Hz when other processes take the cores: small
+  // floors, and each thread's own hot function first among its leaves.
+  const all = JSON.stringify([...counts]);
+  assert.ok(main >= 10, `main thread's hot function: ${main} samples (${all})`);
+  assert.ok(oldWorker >= 10, `worker started before the profile: ${oldWorker} samples (${all})`);
+  assert.ok(newWorker >= 10, `worker started during the profile: ${newWorker} samples (${all})`);
+  assert.equal(topLeaf(counts, "main"), "heavyTwoThirds", all);
+  assert.equal(topLeaf(counts, `worker ${before.threadId}`), "workerHotFunction", all);
+  assert.equal(topLeaf(counts, `worker ${during.threadId}`), "workerHotFunction", all);
   assert.equal(counts.get(`workerHotFunction@main`) ?? 0, 0, "worker code is not charged to main");
 
   // go tool pprof splits them by the label.
@@ -116,5 +133,5 @@ test("a worker that exits mid-profile keeps its samples", async (t) => {
   await new Promise<void>((r) => w.end(r));
   const counts = leafCounts(decodeProfile(gunzipSync(readFileSync(path))));
   const n = counts.get(`workerHotFunction@worker ${short.threadId}`) ?? 0;
-  assert.ok(n >= 25, `exited worker's samples kept: ${n} (${JSON.stringify([...counts])})`);
+  assert.ok(n >= 10, `exited worker's samples kept: ${n} (${JSON.stringify([...counts])})`);
 });

@@ -10,6 +10,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { Worker } from "node:worker_threads";
+import { Session } from "node:inspector";
 import { writeHeapProfile, setMemProfileRate, memProfileRate, runGC, DEFAULT_MEM_PROFILE_RATE } from "../../src/collect/heap.ts";
 import { lookup } from "../../src/index.ts";
 import { decodeProfile } from "../../src/profile/decode.ts";
@@ -135,8 +136,9 @@ test("count() is the number of records; a failing writer rejects and the next pr
 });
 
 test("in a worker thread, the heap profile is the worker's own", async (t) => {
+  // Workers do not inherit the tsx loader: the worker loads the built heap module.
   const here_ = dirname(fileURLToPath(import.meta.url));
-  const tsprof = pathToFileURL(join(here_, "../../dist/esm/index.js")).href;
+  const tsprof = pathToFileURL(join(here_, "../../dist/esm/collect/heap.js")).href;
   const path = join(dir, "worker-heap.pb.gz");
   const worker = new Worker(
     `const { workerData, parentPort } = require("node:worker_threads");
@@ -165,4 +167,18 @@ test("in a worker thread, the heap profile is the worker's own", async (t) => {
   assert.equal(valueIn(p, "inuse_space", "retainFifty"), 0, "the main thread's allocations are not in the worker's profile");
   if (!needGo(t)) return;
   assert.equal(parseTop(pprof(["-top", path]))[0]!.name, "workerRetains");
+});
+
+test("another tool stopping V8's one sampler: the profile says so and sampling resumes", async () => {
+  const other = new Session();
+  other.connect();
+  await new Promise<void>((resolve, reject) => other.post("HeapProfiler.stopSampling", (err) => (err ? reject(err) : resolve())));
+  other.disconnect();
+  const lost = decode(await toFile("heap-lost.pb.gz", writeHeapProfile));
+  assert.ok(lost.comments.some((c) => /another tool stopped V8's sampling heap profiler/.test(c)), lost.comments.join("\n"));
+  function afterLoss(): unknown[] { return retainThenFree(10); }
+  const held = afterLoss();
+  const p = decode(await toFile("heap-resumed.pb.gz", writeHeapProfile));
+  assert.ok(valueIn(p, "inuse_space", "afterLoss") > 5 * MiB);
+  assert.ok(held.length > 0);
 });

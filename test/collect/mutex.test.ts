@@ -75,6 +75,7 @@ test("mutex: a timer callback busy for 200 ms shows with about 200 ms of delay, 
 
     const text = (await write(1)).toString();
     assert.match(text, /^--- mutex:\ncycles\/second=1000000000\nsampling period=1\n/);
+    assert.match((await write(2)).toString(), /^--- mutex:\ncycles\/second=1000000000\nsampling period=1\n\d+ 1 @/);
     assert.match(text, new RegExp(`^${delay} 1 @( 0x[0-9a-f]+)+\\n#\\t0x[0-9a-f]+\\tspin\\+0x0\\t+:0\\n`, "m"));
 
     if (!needGo(t)) return;

@@ -61,6 +61,7 @@ test("threadcreate: two workers created from a named function show count 2 under
   const text = (await write(1)).toString();
   assert.match(text, new RegExp(`^threadcreate profile: total ${before + 2}\\n`));
   assert.match(text, /^2 @( 0x[0-9a-f]+)+\n#\t0x[0-9a-f]+\tstartWorkers\+0x0\t+.*threadcreate\.test\.ts:\d+$/m);
+  assert.equal((await write(2)).toString(), text);
 
   if (!needGo(t)) return;
   const dir = mkdtempSync(join(tmpdir(), "tsprof-threadcreate-"));

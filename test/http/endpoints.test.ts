@@ -5,10 +5,11 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
+import { once } from "node:events";
 import express from "express";
 import Fastify from "fastify";
 import { handler, fastifyPprof, listen } from "../../src/http/index.ts";
-import { newProfile, profiles, lookup } from "../../src/registry/profile.ts";
+import { newProfile, profiles, lookup, type Profile } from "../../src/registry/profile.ts";
 import { decodeProfile } from "../../src/profile/decode.ts";
 import { serve, get, type Reply } from "./helpers.ts";
 
@@ -142,18 +143,34 @@ test("/trace: Chrome trace event JSON of the event loop, with the callbacks that
 });
 
 test("two traces at once: the second gets 500, the first completes", async () => {
+  const arrived = once(plain.server, "request");
   const first = get(plain.port, `${P}/trace?seconds=0.5`);
-  await new Promise((r) => setTimeout(r, 100));
+  await arrived;
+  await new Promise((r) => setImmediate(r));
   assertError(await get(plain.port, `${P}/trace?seconds=0.1`), 500, "Could not enable tracing: tracing already in use");
   assert.equal((await first).status, 200);
 });
+
+/** Resolves when the delta's first collection of `profile` is done (the window has begun). */
+function afterFirstCollection(profile: Profile): Promise<void> {
+  return new Promise((resolve) => {
+    const collect = profile.collect.bind(profile);
+    profile.collect = async () => {
+      const data = await collect();
+      delete (profile as Partial<Profile>).collect; // back to the class's method
+      resolve();
+      return data;
+    };
+  });
+}
 
 test("delta profiles: ?seconds=N on a profile Go supports it for, else Go's 400", async (t) => {
   const goroutine = lookup("goroutine");
   if (!goroutine) return t.skip("the goroutine profile is not registered in this build yet");
   const timers: NodeJS.Timeout[] = [];
+  const firstCollection = afterFirstCollection(goroutine);
   const r = get(plain.port, `${P}/goroutine?seconds=1`);
-  await new Promise((res) => setTimeout(res, 200));
+  await firstCollection;
   for (let i = 0; i < 3; i++) timers.push(setTimeout(() => {}, 60_000));
   const reply = await r;
   for (const timer of timers) clearTimeout(timer);
@@ -177,8 +194,9 @@ function retainDuringDelta(): void {
 test("/heap?seconds=1: the delta holds what was allocated in the window, not what was there before", async (t) => {
   if (!lookup("heap")) return t.skip("the heap profile is not registered in this build yet");
   retainBeforeDelta();
+  const firstCollection = afterFirstCollection(lookup("heap")!);
   const pending = get(plain.port, `${P}/heap?seconds=1`);
-  await new Promise((res) => setTimeout(res, 300));
+  await firstCollection;
   retainDuringDelta();
   const r = await pending;
   assert.equal(r.status, 200, r.text);

@@ -57,3 +57,13 @@ test("go tool pprof reads /heap (when the heap profile is registered)", async (t
   assert.match(out, /Type: inuse_space/);
   assert.ok(parseTop(out).length > 0, out);
 });
+
+test("go tool pprof reads a delta profile (/heap?seconds=1)", async (t) => {
+  if (!needGo(t)) return;
+  const probe = await get(Number(new URL(base).port), "/debug/pprof/heap?debug=1");
+  if (probe.status === 404) return t.skip("the heap profile is not registered in this build yet");
+  const out = goPprof(["-raw", `${base}/heap?seconds=1`]);
+  assert.match(out, /PeriodType: space bytes/);
+  // -raw prints the duration as Go's %.4v: "1.07".
+  assert.match(out, /Duration: 1\.\d/);
+});

@@ -54,8 +54,10 @@ test("/profile?seconds=1: a pprof CPU profile of the next second, showing the wo
 });
 
 test("two simultaneous CPU profile requests: one profile, one 500, and the server keeps serving", async () => {
+  const arrived = once(served.server, "request");
   const first = get(served.port, `${P}/profile?seconds=1`);
-  await new Promise((r) => setTimeout(r, 200));
+  await arrived;
+  await new Promise((r) => setImmediate(r));
   const second = await get(served.port, `${P}/profile?seconds=1`);
   assert.equal(second.status, 500);
   assert.equal(second.text, "Could not enable CPU profiling: cpu profiling already in use\n");
@@ -104,4 +106,16 @@ test("a client that disconnects stops the profile at once", async () => {
   }
   assert.ok(startedAgain, "the aborted request's profile was stopped");
   await stopCPUProfile();
+});
+
+test("a server's socket idle timeout shorter than the profile is extended for it (Go 1.23 extends its write deadline)", async () => {
+  const s = await serve(handler());
+  s.server.setTimeout(300); // idle sockets are destroyed after 300 ms
+  try {
+    const r = await get(s.port, `${P}/profile?seconds=1`);
+    assert.equal(r.status, 200);
+    assert.ok(decodeProfile(gunzipSync(r.body)).durationNanos >= 0.95e9);
+  } finally {
+    await s.close();
+  }
 });

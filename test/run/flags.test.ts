@@ -1,8 +1,8 @@
 // `tsprof run` argument parsing and the environment the preload reads.
 
-import { test } from "node:test";
+import { after, test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, mkdirSync, mkdtempSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseRunArgs } from "../../src/run/flags.ts";
@@ -10,6 +10,7 @@ import { configFromEnv, configToEnv, ConfigError } from "../../src/run/config.ts
 import { resolveCommand } from "../../src/run/command.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "tsprof-run-flags-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 test("Go's flag syntax: -name value, --name value, -name=value; parsing stops at -- or the command", () => {
   const a = parseRunArgs(["-cpuprofile", "c.pb.gz", "--memprofile=m.pb.gz", "--memprofilerate", "1", "--", "node", "--test"], dir);

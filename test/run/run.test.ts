@@ -4,8 +4,8 @@
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { describe, it } from "node:test";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { after, describe, it } from "node:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +20,7 @@ const cli = join(root, "dist/esm/cli/main.js");
 const registerEsm = join(root, "dist/esm/run/register.js");
 const registerCjs = join(root, "dist/cjs/register.cjs");
 const dir = mkdtempSync(join(tmpdir(), "tsprof-run-test-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 function builtOrFail(): void {
   assert.ok(existsSync(cli) && existsSync(registerCjs), "tsprof is not built: run `node scripts/build.mjs` first");
@@ -92,24 +93,56 @@ describe("tsprof run", { concurrency: 2 }, () => {
   it("the --cpuprofile file names the hot function first (go tool pprof -top)", async (t) => {
     if (!needGo(t)) return;
     const file = out("hot.pb.gz");
-    const r = await tsprofRun(["--cpuprofile", file, "test/run/fixtures/hot.mjs"]);
+    const [r, r2] = await Promise.all([
+      tsprofRun(["--cpuprofile", file, "test/run/fixtures/hot.mjs"]),
+      // Go's flag syntax works too: -name=value, relative paths under -outputdir.
+      tsprofRun([`-outputdir=${dir}`, "-cpuprofile=hot-go.pb.gz", "-cpuprofilerate", "250", "--", "node", "test/run/fixtures/hot.mjs", "10"]),
+    ]);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, "hot done\n", "the command's stdout passes through untouched");
     assert.match(r.stderr, /^tsprof: cpu profile written to .*hot\.pb\.gz \(1 process\)\n$/);
     assert.equal(topFunction(file), "hotFunction");
-    // Go's flag syntax works too: -name=value, relative paths under -outputdir.
-    const r2 = await tsprofRun([`-outputdir=${dir}`, "-cpuprofile=hot-go.pb.gz", "-cpuprofilerate", "250", "--", "node", "test/run/fixtures/hot.mjs", "10"]);
     assert.equal(r2.status, 0, r2.stderr);
     const p = decode(out("hot-go.pb.gz"));
     assert.equal(p.period, 4_000_000, "250 Hz is a 4 ms period");
   });
 
+  it("--memprofile shows the retained memory; block, mutex, goroutine and threadcreate profiles at exit", async (t) => {
+    if (!needGo(t)) return;
+    const files = Object.fromEntries(["mem", "block", "mutex", "goroutine", "threadcreate"].map((k) => [k, out(`all-${k}.pb.gz`)]));
+    const r = await tsprofRun([
+      "--memprofile", files.mem!, "--blockprofile", files.block!, "--mutexprofile", files.mutex!,
+      "--goroutineprofile", files.goroutine!, "--threadcreateprofile", files.threadcreate!,
+      "test/run/fixtures/profiles.mjs",
+    ]);
+    assert.equal(r.signal, "SIGTERM", r.stderr);
+    assert.equal(r.stderr.split("\n").filter((l) => l.startsWith("tsprof: ") && / profile written to /.test(l)).length, 5, r.stderr);
+    // Go's -memprofile file is the allocs profile; the retained memory is its inuse_space.
+    const mem = decode(files.mem!);
+    assert.equal(mem.defaultSampleType, "alloc_space");
+    const inuse = mem.sampleType.findIndex((st) => st.type === "inuse_space");
+    let retained = 0;
+    for (const s of mem.sample) if (s.location.some((l) => l.line.some((ln) => ln.function.name === "retainMemory"))) retained += s.value[inuse]!;
+    assert.ok(retained > 16 * 1024 * 1024, `retainMemory keeps ~32 MB, the profile says ${retained} bytes`);
+    assert.equal(topFunction(files.mem!, ["-sample_index=inuse_space"]), "retainMemory");
+    const hasFunction = (p: ProfileData, name: string) => p.sample.some((s) => s.location.some((l) => l.line.some((ln) => ln.function.name === name)));
+    assert.ok(hasFunction(decode(files.block!), "fs.readFileSync"), "the synchronous read is in the block profile");
+    assert.ok(hasFunction(decode(files.threadcreate!), "startWorker"), "the worker's creator is in the threadcreate profile");
+    assert.equal(decode(files.goroutine!).sampleType[0]?.type, "goroutine");
+    assert.equal(decode(files.mutex!).sampleType[0]?.type, "contentions");
+    for (const file of Object.values(files)) goPprof(["-top", file!]); // each loads in pprof
+  });
+
   it("ESM and CommonJS programs", async (t) => {
     if (!needGo(t)) return;
     const file = out("cjs.pb.gz");
-    const r = await tsprofRun(["--cpuprofile", file, "test/run/fixtures/hot.cjs"]);
+    // A TSPROF_* setting in the caller's environment is replaced by the flags, not added to them.
+    const stale = out("stale-mem.pb.gz");
+    const r = await tsprofRun(["--cpuprofile", file, "test/run/fixtures/hot.cjs"], { TSPROF_MEMPROFILE: stale });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, "cjs done\n");
+    assert.match(r.stderr, /^tsprof: cpu profile written to .*\n$/);
+    assert.equal(existsSync(stale), false);
     assert.equal(topFunction(file), "cjsHotFunction");
   });
 
@@ -134,7 +167,7 @@ describe("tsprof run", { concurrency: 2 }, () => {
   it("node --test with a benchmark loop shows the benchmarked function", async (t) => {
     if (!needGo(t)) return;
     const file = out("suite.pb.gz");
-    const r = await tsprofRun(["--cpuprofile", file, "--", "node", "--test", "test/run/fixtures/suite.test.mjs"]);
+    const r = await tsprofRun(["--cpuprofile", file, "--", "node", "--test", "test/run/fixtures/bench-suite.mjs"]);
     assert.equal(r.status, 0, r.stderr + r.stdout);
     assert.equal(topFunction(file), "benchmarkedFunction");
   });
@@ -169,9 +202,14 @@ describe("tsprof run", { concurrency: 2 }, () => {
   it("the preload alone, driven by environment variables (--import and --require)", async (t) => {
     if (!needGo(t)) return;
     builtOrFail();
-    for (const [flag, module] of [["--import", registerEsm], ["--require", registerCjs]] as const) {
-      const file = out(`preload${flag}.pb.gz`);
-      const r = await run([flag, module, "test/run/fixtures/family.mjs"], cleanEnv({ TSPROF_CPUPROFILE: file, TSPROF_CPUPROFILERATE: "500" }));
+    const variants = [["--import", registerEsm], ["--require", registerCjs]] as const;
+    const fileFor = (flag: string) => out(`preload${flag}.pb.gz`);
+    const runs = await Promise.all(
+      variants.map(([flag, module]) => run([flag, module, "test/run/fixtures/family.mjs"], cleanEnv({ TSPROF_CPUPROFILE: fileFor(flag), TSPROF_CPUPROFILERATE: "500" }))),
+    );
+    for (const [i, [flag]] of variants.entries()) {
+      const r = runs[i]!;
+      const file = fileFor(flag);
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stderr, /^tsprof: cpu profile written to .* \(2 processes\)\n$/);
       const ids = JSON.parse(r.stdout) as { parent: number; child: number; worker: number };
@@ -190,6 +228,7 @@ describe("tsprof run", { concurrency: 2 }, () => {
       [["--cpuprofle", out("x.pb.gz"), script], /^tsprof run: flag provided but not defined: -cpuprofle\nusage: tsprof run/, 2],
       [["--cpuprofile", join(dir, "missing-dir/cpu.pb.gz"), script], /^tsprof run: -cpuprofile .*missing-dir\/cpu\.pb\.gz: directory .*missing-dir does not exist\n/, 2],
       [["--cpuprofile", out("x.pb.gz"), "--", "no-such-program-tsprof"], /^tsprof run: no-such-program-tsprof: command not found\n$/, 127],
+      [["--cpuprofile", out("x.pb.gz"), "test/run/fixtures/app.ts"], /^tsprof run: test\/run\/fixtures\/app\.ts: TypeScript needs a loader, e.g\. .* -- node --import tsx /, 127],
     ];
     for (const [args, message, status] of cases) {
       const r = await tsprofRun(args);

@@ -78,7 +78,6 @@ export const configFlags: Record<string, [Kind, keyof Config]> = {
   tagshow: ["string", "tagShow"],
   taghide: ["string", "tagHide"],
   noinlines: ["bool", "noInlines"],
-  showcolumns: ["bool", "showColumns"],
 };
 
 export const sortChoices = ["cum", "flat"] as const;

@@ -1,12 +1,13 @@
 // Fetching every SOURCE and base as go tool pprof does: concurrently; a
 // source that fails is reported and skipped when others succeed; sources are
-// merged (even one alone), the base negated and merged in; then the
-// profile's drop_frames/keep_frames and -add_comment apply.
+// merged (even one alone, except for reports that cannot tell), the base
+// negated and merged in; then the profile's drop_frames/keep_frames and
+// -add_comment apply.
 
 import type { ProfileData } from "../../profile/model.js";
 import { IncompatibleProfilesError } from "../../profile/merge.js";
-import { combineSources, removeUninteresting, type Warn } from "../filter/index.js";
-import { fetchSource, SourceError } from "../source/index.js";
+import { combineSources, removeUninteresting, withoutZeroSamples, type Warn } from "../filter/index.js";
+import { fetchSource, isURL, saveFetchedProfile, SourceError } from "../source/index.js";
 import type { Invocation } from "./flags.js";
 
 export class LoadError extends Error {
@@ -51,7 +52,9 @@ export async function loadProfiles(inv: Invocation, warn: Warn): Promise<Loaded>
   if (src.errors.length > 0) warn(`Fetched ${src.profiles.length} source profiles out of ${inv.sources.length}`);
   if (bases.errors.length > 0) warn(`Fetched ${bases.profiles.length} base profiles out of ${inv.base.length}`);
   try {
-    const source = combineSources(src.profiles);
+    const source = src.profiles.length === 1 && inv.base.length === 0 && singleSourceIsEnough(inv)
+      ? withoutZeroSamples(src.profiles[0]!)
+      : combineSources(src.profiles);
     let profile = source;
     let base: ProfileData | undefined;
     if (bases.profiles.length > 0) {
@@ -61,9 +64,21 @@ export async function loadProfiles(inv: Invocation, warn: Warn): Promise<Loaded>
     }
     removeUninteresting(profile);
     if (inv.addComment !== "") profile.comments.push(inv.addComment);
+    if ([...inv.sources, ...inv.base].some(isURL)) saveFetchedProfile(profile, warn);
     return { profile, source, base };
   } catch (err) {
     if (err instanceof IncompatibleProfilesError) throw new LoadError(err.message);
     throw err;
   }
+}
+
+/**
+ * Reports whose output cannot tell a merged profile from the decoded one
+ * (they aggregate samples by frame name or label). -raw, -traces, -proto,
+ * -comments, the shell and the web UI get the merged profile, as Go's.
+ */
+const mergeInsensitive = new Set(["top", "text", "tree", "peek", "dot", "svg", "web", "callgrind", "list", "tags", "flamegraph"]);
+
+function singleSourceIsEnough(inv: Invocation): boolean {
+  return inv.command !== undefined && mergeInsensitive.has(inv.command.name);
 }

@@ -74,8 +74,13 @@ export function emit(out: ReportOutput, output: string, io: DriverIO, warn: (m: 
     file = join(tmpdir(), `tsprof-report-${process.pid}-${++tempCounter}${out.ext}`);
   }
   if (file !== "") {
+    try {
+      writeFileSync(file, out.data);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      throw new Error(`writing report to ${file}: ${e.code === "ENOENT" ? "no such file or directory" : e.code === "EACCES" ? "permission denied" : e.code === "EISDIR" ? "is a directory" : e.message}`);
+    }
     warn(`Generating report in ${file}`);
-    writeFileSync(file, out.data);
     return 0;
   }
   io.stdout.write(out.data);

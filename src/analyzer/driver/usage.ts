@@ -40,6 +40,7 @@ various views of a profile.
     -focus, -ignore, -hide, -show, -show_from, -prune_from regexp
     -tagfocus, -tagignore  regexp, key=regexp, or a range: 1kb, 1kb:4kb, key=:1mb
     -tagshow, -taghide   regexp of label keys
+    -tagroot, -tagleaf   label keys to show as pseudo frames at the root or leaf
     -sample_index name|n, -mean, -unit u, -divide_by f, -relative_percentages
     -call_tree, -compact_labels, -drop_negative, -source_path, -trim_path
 

@@ -35,12 +35,28 @@ export function normalize(p: ProfileData, base: ProfileData): void {
   for (const s of base.sample) s.value.forEach((v, i) => { baseVals[i]! += v; });
   for (const s of p.sample) s.value.forEach((v, i) => { srcVals[i]! += v; });
   const ratio = baseVals.map((b, i) => (srcVals[i] === 0 ? 0 : b / srcVals[i]!));
+  if (ratio.every((r) => r === 1)) return;
+  // Rounded half away from zero (Go's math.Round); a sample stays if a scaled value is nonzero.
+  const round = (x: number) => Math.sign(x) * Math.round(Math.abs(x));
   p.sample = p.sample.filter((s) => {
-    let nonzero = false;
+    let keep = false;
     for (let i = 0; i < s.value.length; i++) {
-      s.value[i] = Math.trunc(s.value[i]! * ratio[i]!);
-      if (s.value[i] !== 0) nonzero = true;
+      if (ratio[i] === 1) continue;
+      s.value[i] = round(s.value[i]! * ratio[i]!);
+      if (s.value[i] !== 0) keep = true;
     }
-    return nonzero;
+    return keep;
   });
+}
+
+/**
+ * One source for a graph or label report (top, tree, peek, dot, list, tags…):
+ * the profile as decoded, without its all-zero samples. Merging it with
+ * itself, as google/pprof does, would only join identical stacks, drop
+ * duplicate locations and functions and renumber ids, none of which these
+ * reports can show, and on a large profile costs a third of the run.
+ */
+export function withoutZeroSamples(p: ProfileData): ProfileData {
+  p.sample = p.sample.filter((s) => s.value.some((v) => v !== 0));
+  return p;
 }

@@ -8,6 +8,7 @@ import { computeTotal, numLabelUnits, type ReportContext, type ReportKind } from
 import { applyFocus, type Warn } from "./apply.js";
 import { compileRegexp, FilterError } from "./regexp.js";
 import { sampleIndexByName } from "./sample-index.js";
+import { generateTagRootsLeaves } from "./tagroot.js";
 
 export interface PreparedReport {
   /** The filtered profile (the one given, edited in place). */
@@ -26,6 +27,8 @@ export function prepareReport(
   opts: { symbol?: string | undefined; warn?: Warn } = {},
 ): PreparedReport {
   const units = numLabelUnits(p);
+  // Label pseudo frames come first, so that the filters can match them.
+  generateTagRootsLeaves(p, cfg.tagRoot, cfg.tagLeaf, cfg.unit, opts.warn ?? (() => {}));
   const relative = cfg.relativePercentages;
   if (relative) applyFocus(p, units, cfg, opts.warn);
   const sampleIndex = p.sampleType.length === 0 ? 0 : sampleIndexByName(p, cfg.sampleIndex);

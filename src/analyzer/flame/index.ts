@@ -36,6 +36,10 @@ export function flameGraphSVG(profile: ProfileData, config: Config): string {
 export function flameTitle(profile: ProfileData, tree: FlameTree): string {
   const m0 = profile.mapping[0];
   const file = m0 && m0.file !== "" ? m0.file.replace(/.*\//, "") + " " : "";
+  if (tree.hasBase) {
+    const from = tree.root.base !== 0 ? ` from base ${tree.format(tree.root.base)}` : "";
+    return `${file}${tree.sampleType}: change ${tree.format(tree.root.value)}${from} (red: grew, green: shrank)`;
+  }
   return `${file}${tree.sampleType}: total ${tree.format(tree.total)}`;
 }
 

@@ -6,8 +6,7 @@
 
 import type { Location, ProfileData } from "../../profile/model.js";
 import type { Config } from "../config.js";
-import { aggregatedLines, aggregationFor } from "../graph/nodeinfo.js";
-import { nodeInfo } from "../graph/nodeinfo.js";
+import { aggregatedLines, aggregationFor, nodeInfo } from "../graph/nodeinfo.js";
 import { nameComponents } from "../graph/types.js";
 import { isDiffBaseSample } from "../report/index.js";
 import { scaledLabel } from "../measurement.js";
@@ -57,7 +56,7 @@ export interface FlameOptions {
 export function flameTree(profile: ProfileData, config: Config, o: FlameOptions = {}): FlameTree {
   const si = o.sampleIndex ?? sampleIndexByName(profile, config.sampleIndex);
   const st = profile.sampleType[si]!;
-  const aggregation = aggregationFor(config.granularity === "addresses" ? "lines" : config.granularity, config.noInlines);
+  const aggregation = aggregationFor(config.granularity, config.noInlines);
   const infoOpts = { aggregation, objNames: false, origFnNames: false };
 
   // Frame ids: one per distinct (name, inline) pair; per location, its frames root first.
@@ -117,7 +116,7 @@ export function flameTree(profile: ProfileData, config: Config, o: FlameOptions 
       const from = node;
       for (let k = 0; k < ids.length; k++) {
         const f = ids[k]!;
-        const key = node * 4194304 + f; // 2^22 frames; exact below 2^53
+        const key = node * 67108864 + f; // 2^26 frame ids per node; exact below 2^53
         let c = child.get(key);
         if (c === undefined) {
           c = nodes.create(node, f);

@@ -146,9 +146,8 @@ function buildNodeGraph(profile: ProfileData, o: GraphOptions): Graph {
   const tags = new TagCollector(o);
   const samples = profile.sample;
   const edges = new EdgeTable(slots);
-  // The hot loop reads typed arrays: a location's slots, then per slot its
-  // node, the caller last seen there and the edge from it (a memo: stacks
-  // repeat). Nodes and edges are few and stay in cache.
+  // The hot loop reads packed typed arrays (see FrameSlots): memory traffic
+  // per frame is the location, one slot, and a node and edge record.
   for (let si = 0; si < samples.length; si++) {
     const sample = samples[si]!;
     const w = o.sampleValue(sample.value);
@@ -156,72 +155,70 @@ function buildNodeGraph(profile: ProfileData, o: GraphOptions): Graph {
     if (dw === 0 && w === 0) continue;
     let parent = -1;
     let residual = false;
-    const labels = tags.enabled ? joinLabels(sample, o.ignoredLabelKeys) : "";
+    if (tags.enabled) tags.beginSample(sample);
     const locs = sample.location;
     for (let i = locs.length - 1; i >= 0; i--) {
-      const at = slots.locate(locs[i]!);
-      const loc = slots.locTable;
-      const first = loc[at]!;
-      const outer = first + loc[at + 1]! - 1;
-      const slot = slots.slotTable;
-      for (let s = outer; s >= first; s--) {
-        const n = slot[3 * s]!;
+      let s = slots.locate(locs[i]!);
+      const t = slots.slots;
+      const nodeData = slots.nodeData;
+      let outer = true;
+      for (; s >= 0; s = t[4 * s + 3]!, outer = false) {
+        const n = t[4 * s]!;
         if (n < 0) {
           residual = true;
           continue;
         }
-        if (slots.nodeSeen[n] !== si) {
-          slots.nodeSeen[n] = si;
-          slots.cum[n] += w;
-          slots.cumDiv[n] += dw;
-          if (tags.enabled) tags.add(slots.nodes[n]!, sample, labels, dw, w, false);
+        const nd = 5 * n;
+        if (nodeData[nd] !== si) {
+          nodeData[nd] = si;
+          nodeData[nd + 3] += w;
+          nodeData[nd + 4] += dw;
+          if (tags.enabled) tags.addIndexed(n, slots.nodes[n]!, dw, w, false);
         }
         if (parent >= 0 && n !== parent) {
-          let e = slot[3 * s + 2]!;
-          if (slot[3 * s + 1] !== parent || e < 0) {
+          let e = t[4 * s + 2]!;
+          if (t[4 * s + 1] !== parent || e < 0) {
             e = edges.between(parent, n);
-            slot[3 * s + 1] = parent;
-            slot[3 * s + 2] = e;
+            t[4 * s + 1] = parent;
+            t[4 * s + 2] = e;
           }
-          edges.add(e, si, dw, w, residual, s !== outer);
+          edges.add(e, si, dw, w, residual, !outer);
         }
         parent = n;
         residual = false;
       }
     }
     if (parent >= 0 && !residual) {
-      slots.flat[parent] += w;
-      slots.flatDiv[parent] += dw;
-      if (tags.enabled) tags.add(slots.nodes[parent]!, sample, labels, dw, w, true);
+      slots.nodeData[5 * parent + 1] += w;
+      slots.nodeData[5 * parent + 2] += dw;
+      if (tags.enabled) tags.addIndexed(parent, slots.nodes[parent]!, dw, w, true);
     }
   }
   slots.writeNodes();
+  if (tags.enabled) tags.writeLabelTags(slots.nodes);
   edges.writeEdges();
   return selectNodesForGraph([...nm.byKey.values()], !!o.dropNegative);
 }
 
+/** Marks a location slot whose frames have not been made yet. */
+const unmade = -2;
+
 /**
- * Every frame of every location used so far gets a slot (innermost frame
- * first, consecutive per location): [node index, caller last seen, edge from
- * it] in slotTable. Locations are found by id, as google/pprof finds them
- * (locTable holds [first slot, slot count] per id), or by object for ids out
- * of range. Nodes get indices into the weight arrays.
+ * Slots: one per frame of each location, 4 ints each: [node index (-1: not
+ * kept), caller node last seen there, edge from it (a memo: stacks repeat),
+ * next inner frame's slot (-1: none)]. A location's outermost frame is at
+ * slot `id` (google/pprof finds locations by id too); inline frames and
+ * locations with ids out of range get slots after those. Node weights live
+ * in nodeData, 5 numbers per node: [last sample seen, flat, flatDiv, cum, cumDiv].
  */
 class FrameSlots {
-  slotTable: Int32Array;
-  private slotLen = 0;
-  /** Per location id: first slot (-1: not made yet) and slot count. */
-  readonly locTable: Int32Array;
+  slots: Int32Array;
+  private slotLen: number;
   private readonly idLimit: number;
   private readonly byLoc = new Map<Location, number>();
-  private extraLocs: Int32Array = new Int32Array(0);
   readonly nodes: GraphNode[] = [];
   private readonly nodeIndex = new Map<GraphNode, number>();
-  nodeSeen: Int32Array;
-  flat: Float64Array;
-  flatDiv: Float64Array;
-  cum: Float64Array;
-  cumDiv: Float64Array;
+  nodeData: Float64Array;
 
   constructor(profile: ProfileData, private readonly makeNodes: (l: Location) => (GraphNode | null)[]) {
     let maxId = 0;
@@ -231,54 +228,45 @@ class FrameSlots {
       frames += Math.max(1, l.line.length);
     }
     this.idLimit = Math.min(maxId, 4 * profile.location.length + 1024) + 1;
-    this.locTable = new Int32Array(2 * this.idLimit).fill(-1);
-    this.slotTable = new Int32Array(3 * frames);
-    this.nodeSeen = new Int32Array(frames);
-    this.flat = new Float64Array(frames);
-    this.flatDiv = new Float64Array(frames);
-    this.cum = new Float64Array(frames);
-    this.cumDiv = new Float64Array(frames);
+    this.slotLen = this.idLimit;
+    this.slots = new Int32Array(4 * (this.idLimit + frames));
+    for (let i = 0; i < this.idLimit; i++) this.slots[4 * i] = unmade;
+    this.nodeData = new Float64Array(5 * 64);
   }
 
-  /** The offset of the location's [first slot, count] pair in locTable, its slots made on first use. */
+  /** The slot of the location's outermost frame, its slots made on first use. */
   locate(l: Location): number {
     const id = l.id;
     if (id > 0 && id < this.idLimit) {
-      const at = 2 * id;
-      if (this.locTable[at]! < 0) this.makeSlots(l, this.locTable, at);
-      return at;
+      if (this.slots[4 * id] === unmade) this.makeSlots(l, id);
+      return id;
     }
-    return this.locateOutOfRange(l);
+    let s = this.byLoc.get(l);
+    if (s === undefined) {
+      s = this.newSlot();
+      this.makeSlots(l, s);
+      this.byLoc.set(l, s);
+    }
+    return s;
   }
 
-  private locateOutOfRange(l: Location): number {
-    // Such locations share a second table appended after locTable's range:
-    // locate() callers read locTable, so copy the pair into a scratch pair.
-    let at = this.byLoc.get(l);
-    if (at === undefined) {
-      at = this.extraLocs.length;
-      const bigger = new Int32Array(at + 2);
-      bigger.set(this.extraLocs);
-      this.extraLocs = bigger;
-      this.makeSlots(l, this.extraLocs, at);
-      this.byLoc.set(l, at);
-    }
-    // Slot 0 of locTable (id 0 is reserved) is the scratch pair.
-    this.locTable[0] = this.extraLocs[at]!;
-    this.locTable[1] = this.extraLocs[at + 1]!;
-    return 0;
+  private newSlot(): number {
+    if (4 * (this.slotLen + 1) > this.slots.length) this.slots = grow(this.slots, 8 * (this.slotLen + 1));
+    return this.slotLen++;
   }
 
-  private makeSlots(l: Location, table: Int32Array, at: number): void {
+  private makeSlots(l: Location, outerSlot: number): void {
     const nodes = this.makeNodes(l);
-    if (3 * (this.slotLen + nodes.length) > this.slotTable.length) this.slotTable = grow(this.slotTable, 6 * (this.slotLen + nodes.length));
-    table[at] = this.slotLen;
-    table[at + 1] = nodes.length;
-    for (const n of nodes) {
-      const s = 3 * this.slotLen++;
-      this.slotTable[s] = n === null ? -1 : this.indexOf(n);
-      this.slotTable[s + 1] = -1;
-      this.slotTable[s + 2] = -1;
+    let s = outerSlot;
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      const n = nodes[i]!;
+      const next = i > 0 ? this.newSlot() : -1;
+      const t = this.slots;
+      t[4 * s] = n === null ? -1 : this.indexOf(n);
+      t[4 * s + 1] = -1;
+      t[4 * s + 2] = -1;
+      t[4 * s + 3] = next;
+      s = next;
     }
   }
 
@@ -288,29 +276,21 @@ class FrameSlots {
       i = this.nodes.length;
       this.nodes.push(n);
       this.nodeIndex.set(n, i);
-      if (i >= this.nodeSeen.length) this.growNodes();
-      this.nodeSeen[i] = -1;
+      if (5 * (i + 1) > this.nodeData.length) this.nodeData = grow(this.nodeData, 10 * (i + 1));
+      this.nodeData[5 * i] = -1;
     }
     return i;
   }
 
-  private growNodes(): void {
-    const size = 2 * this.nodeSeen.length;
-    this.nodeSeen = grow(this.nodeSeen, size);
-    this.flat = grow(this.flat, size);
-    this.flatDiv = grow(this.flatDiv, size);
-    this.cum = grow(this.cum, size);
-    this.cumDiv = grow(this.cumDiv, size);
-  }
-
   /** Adds the accumulated weights to the nodes. */
   writeNodes(): void {
+    const d = this.nodeData;
     for (let i = 0; i < this.nodes.length; i++) {
       const n = this.nodes[i]!;
-      n.flat += this.flat[i]!;
-      n.flatDiv += this.flatDiv[i]!;
-      n.cum += this.cum[i]!;
-      n.cumDiv += this.cumDiv[i]!;
+      n.flat += d[5 * i + 1]!;
+      n.flatDiv += d[5 * i + 2]!;
+      n.cum += d[5 * i + 3]!;
+      n.cumDiv += d[5 * i + 4]!;
     }
   }
 }
@@ -322,17 +302,14 @@ function grow<T extends Int32Array | Float64Array>(a: T, size: number): T {
 }
 
 /**
- * Edge weights by edge index. Edges are found by (caller, callee) node
- * indices in an open-addressing hash table; the Edge objects are made once
- * per node pair.
+ * Edge weights by edge index, 4 numbers per edge: [last sample seen,
+ * weight, weightDiv, flags (1: residual, 2: some non-inline call)]. Edges
+ * are found by (caller, callee) node indices in an open-addressing hash
+ * table; the Edge objects are made once per node pair.
  */
 class EdgeTable {
   private readonly list: Edge[] = [];
-  private seen = new Int32Array(256);
-  private weight = new Float64Array(256);
-  private weightDiv = new Float64Array(256);
-  /** Bit 1: residual; bit 2: some non-inline call. */
-  private flags = new Uint8Array(256);
+  private data = new Float64Array(4 * 256);
   /** Hash table: per bucket, src, dest and edge index (-1: empty). */
   private buckets = new Int32Array(3 * 1024).fill(-1);
   private mask = 1023;
@@ -353,16 +330,8 @@ class EdgeTable {
     t[3 * b] = src;
     t[3 * b + 1] = dest;
     t[3 * b + 2] = i;
-    if (i >= this.seen.length) {
-      const size = 2 * this.seen.length;
-      this.seen = grow(this.seen, size);
-      this.weight = grow(this.weight, size);
-      this.weightDiv = grow(this.weightDiv, size);
-      const f = new Uint8Array(size);
-      f.set(this.flags);
-      this.flags = f;
-    }
-    this.seen[i] = -1;
+    if (4 * (i + 1) > this.data.length) this.data = grow(this.data, 8 * (i + 1));
+    this.data[4 * i] = -1;
     if (2 * this.list.length > this.mask) this.rehash();
     return i;
   }
@@ -382,16 +351,21 @@ class EdgeTable {
   }
 
   add(e: number, sample: number, dw: number, w: number, residual: boolean, inline: boolean): void {
-    if (this.seen[e] === sample) return;
-    this.seen[e] = sample;
-    this.weight[e] += w;
-    this.weightDiv[e] += dw;
-    if (residual) this.flags[e] |= 1;
-    if (!inline) this.flags[e] |= 2;
+    const d = this.data;
+    const at = 4 * e;
+    if (d[at] === sample) return;
+    d[at] = sample;
+    d[at + 1] += w;
+    d[at + 2] += dw;
+    if (residual || !inline) d[at + 3] = d[at + 3]! | (residual ? 1 : 0) | (inline ? 0 : 2);
   }
 
   writeEdges(): void {
-    for (let i = 0; i < this.list.length; i++) addToEdge(this.list[i]!, this.weightDiv[i]!, this.weight[i]!, (this.flags[i]! & 1) !== 0, (this.flags[i]! & 2) === 0);
+    const d = this.data;
+    for (let i = 0; i < this.list.length; i++) {
+      const flags = d[4 * i + 3]!;
+      addToEdge(this.list[i]!, d[4 * i + 2]!, d[4 * i + 1]!, (flags & 1) !== 0, (flags & 2) === 0);
+    }
   }
 }
 
@@ -409,7 +383,7 @@ function buildTree(profile: ProfileData, o: GraphOptions): Graph {
     const dw = o.sampleMeanDivisor ? o.sampleMeanDivisor(sample.value) : 0;
     if (dw === 0 && w === 0) continue;
     let parent: GraphNode | null = null;
-    const labels = tags.enabled ? joinLabels(sample, o.ignoredLabelKeys) : "";
+    if (tags.enabled) tags.beginSample(sample);
     const locs = sample.location;
     for (let i = locs.length - 1; i >= 0; i--) {
       const l = locs[i]!;
@@ -428,7 +402,7 @@ function buildTree(profile: ProfileData, o: GraphOptions): Graph {
         }
         n.cum += w;
         n.cumDiv += dw;
-        if (tags.enabled) tags.add(n, sample, labels, dw, w, false);
+        if (tags.enabled) tags.add(n, dw, w, false);
         if (parent !== null) addToEdge(edgeBetween(parent, n), dw, w, false, li !== frames.length - 1);
         parent = n;
       }
@@ -436,7 +410,7 @@ function buildTree(profile: ProfileData, o: GraphOptions): Graph {
     if (parent !== null) {
       parent.flat += w;
       parent.flatDiv += dw;
-      if (tags.enabled) tags.add(parent, sample, labels, dw, w, true);
+      if (tags.enabled) tags.add(parent, dw, w, true);
     }
   }
   return selectNodesForGraph(all, !!o.dropNegative);
@@ -485,19 +459,44 @@ export function joinLabels(s: Sample, ignoredKeys?: readonly string[]): string {
   return labels.join("\\n");
 }
 
+/**
+ * Label and numeric tags of nodes (DOT nodelets). What a sample contributes
+ * is worked out once per sample (beginSample); string label sets are then
+ * summed per (node index, label set) in a typed hash table and turned into
+ * Tag objects at the end (writeLabelTags).
+ */
 class TagCollector {
   readonly enabled: boolean;
   private readonly format: (v: number, unit: string) => string;
+  /** The current sample's label set ("" for none), its id, and its numeric tags. */
+  private labels = "";
+  private labelId = -1;
+  private numeric: { name: string; unit: string; value: number }[] = [];
+  private readonly labelIds = new Map<string, number>();
+  private readonly labelNames: string[] = [];
+  private table = new Int32Array(3 * 1024).fill(-1);
+  private mask = 1023;
+  private count = 0;
+  private data = new Float64Array(4 * 256);
 
   constructor(private readonly o: GraphOptions) {
     this.enabled = o.collectTags !== false;
     this.format = o.formatTag ?? ((v) => String(v));
   }
 
-  add(n: GraphNode, s: Sample, labels: string, dw: number, w: number, flat: boolean): void {
-    if (labels !== "") bump(findOrAddTag(n.labelTags, labels, "", 0), dw, w, flat);
-    let numeric = n.numericTags.get(labels);
-    if (!numeric) n.numericTags.set(labels, (numeric = new Map()));
+  beginSample(s: Sample): void {
+    this.labels = joinLabels(s, this.o.ignoredLabelKeys);
+    if (this.labels === "") this.labelId = -1;
+    else {
+      let id = this.labelIds.get(this.labels);
+      if (id === undefined) {
+        id = this.labelNames.length;
+        this.labelIds.set(this.labels, id);
+        this.labelNames.push(this.labels);
+      }
+      this.labelId = id;
+    }
+    this.numeric = [];
     const units = this.o.numericTagUnits;
     for (const k of Object.keys(s.numLabel)) {
       const vals = s.numLabel[k]!;
@@ -511,8 +510,73 @@ class TagCollector {
       for (let i = 0; i < vals.length; i++) {
         const v = vals[i]!;
         const unit = keyUnits && keyUnits.length > 0 ? keyUnits[i] ?? "" : k;
-        bump(findOrAddTag(numeric, this.format(v, unit), unit, v), dw, w, flat);
+        this.numeric.push({ name: this.format(v, unit), unit, value: v });
       }
+    }
+  }
+
+  /** Adds the current sample to node `n` (index `ni` in the label table). */
+  addIndexed(ni: number, n: GraphNode, dw: number, w: number, flat: boolean): void {
+    if (this.labelId >= 0) {
+      const at = 4 * this.slot(ni, this.labelId) + (flat ? 0 : 2);
+      this.data[at] += w;
+      this.data[at + 1] += dw;
+    }
+    if (this.numeric.length > 0) this.addNumeric(n, dw, w, flat);
+  }
+
+  /** Adds the current sample to node `n` directly (call trees). */
+  add(n: GraphNode, dw: number, w: number, flat: boolean): void {
+    if (this.labels !== "") bump(findOrAddTag(n.labelTags, this.labels, "", 0), dw, w, flat);
+    if (this.numeric.length > 0) this.addNumeric(n, dw, w, flat);
+  }
+
+  private addNumeric(n: GraphNode, dw: number, w: number, flat: boolean): void {
+    let m = n.numericTags.get(this.labels);
+    if (!m) n.numericTags.set(this.labels, (m = new Map()));
+    for (const t of this.numeric) bump(findOrAddTag(m, t.name, t.unit, t.value), dw, w, flat);
+  }
+
+  /** The data index of (node, label set), added if new. */
+  private slot(node: number, label: number): number {
+    const t = this.table;
+    let b = hashPair(node, label) & this.mask;
+    for (;;) {
+      const i = t[3 * b + 2]!;
+      if (i < 0) break;
+      if (t[3 * b] === node && t[3 * b + 1] === label) return i;
+      b = (b + 1) & this.mask;
+    }
+    const i = this.count++;
+    t[3 * b] = node;
+    t[3 * b + 1] = label;
+    t[3 * b + 2] = i;
+    if (4 * this.count > this.data.length) this.data = grow(this.data, 8 * this.count);
+    if (2 * this.count > this.mask) {
+      const old = t;
+      this.mask = 2 * this.mask + 1;
+      this.table = new Int32Array(3 * (this.mask + 1)).fill(-1);
+      for (let ob = 0; ob < old.length; ob += 3) {
+        if (old[ob + 2]! < 0) continue;
+        let nb = hashPair(old[ob]!, old[ob + 1]!) & this.mask;
+        while (this.table[3 * nb + 2]! >= 0) nb = (nb + 1) & this.mask;
+        this.table.set(old.subarray(ob, ob + 3), 3 * nb);
+      }
+    }
+    return i;
+  }
+
+  /** Turns the summed label tags into Tag objects on the nodes. */
+  writeLabelTags(nodes: readonly GraphNode[]): void {
+    const t = this.table;
+    for (let b = 0; b < t.length; b += 3) {
+      const i = t[b + 2]!;
+      if (i < 0) continue;
+      const tag = findOrAddTag(nodes[t[b]!]!.labelTags, this.labelNames[t[b + 1]!]!, "", 0);
+      tag.flat += this.data[4 * i]!;
+      tag.flatDiv += this.data[4 * i + 1]!;
+      tag.cum += this.data[4 * i + 2]!;
+      tag.cumDiv += this.data[4 * i + 3]!;
     }
   }
 }

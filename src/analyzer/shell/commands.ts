@@ -15,7 +15,7 @@ export function parseCommandLine(tokens: string[], current: Config): { command: 
   let args = tokens.slice(1);
   if (!shellCommands.has(name)) {
     const digits = /\d+$/.exec(name)?.[0];
-    if (digits && digits !== name && shellCommands.has(name.slice(0, -digits.length))) {
+    if (digits && digits !== name) {
       name = name.slice(0, -digits.length);
       args = [digits, ...args];
     }

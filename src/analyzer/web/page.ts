@@ -3,7 +3,6 @@
 
 import { escapeHTML } from "../flame/index.js";
 import { PAGE_CSS, PAGE_JS } from "./client.js";
-import type { View } from "./state.js";
 
 export type ViewName = "top" | "graph" | "flamegraph" | "peek" | "source" | "diff";
 
@@ -13,8 +12,6 @@ const viewTitles: Record<ViewName, string> = {
 
 export interface PageParts {
   current: ViewName;
-  /** Undefined when the options themselves are bad (the page then shows the error and a reset). */
-  view: View | undefined;
   /** Every sample type name, for the chooser. */
   sampleTypes: string[];
   sampleIndex: number;

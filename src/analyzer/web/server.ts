@@ -34,6 +34,9 @@ export function makeHandler(state: WebState, opts: { loopbackOnly: boolean }) {
   const file = m0 && m0.file !== "" ? baseName(m0.file) : "";
   const sampleTypes = state.combined.sampleType.map((t) => t.type);
 
+  // Pages depend only on their view and options: the last few are kept, so going back is instant.
+  const pages = new Map<string, string>();
+
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       if (opts.loopbackOnly && !isLoopback(req.socket.remoteAddress)) return send(res, 403, "text/plain; charset=utf-8", "permission denied\n");
@@ -51,6 +54,8 @@ export function makeHandler(state: WebState, opts: { loopbackOnly: boolean }) {
       const name = path.startsWith("/ui/") ? (path.slice(4) as ViewName) : undefined;
       if (!name || !Object.hasOwn(views, name) || (name === "diff" && !state.base)) return send(res, 404, "text/plain; charset=utf-8", "404 page not found\n");
 
+      const cached = pages.get(name + url.search);
+      if (cached !== undefined) return send(res, 200, "text/html; charset=utf-8", cached);
       let view: View | undefined;
       let status = 200;
       let content: ViewContent;
@@ -66,7 +71,6 @@ export function makeHandler(state: WebState, opts: { loopbackOnly: boolean }) {
       const query = view?.query ?? new URLSearchParams(url.search);
       const html = page({
         current: name,
-        view,
         sampleTypes,
         sampleIndex: si,
         title: `${file ? file + " " : ""}${sampleTypes[si] ?? ""}`,
@@ -76,6 +80,10 @@ export function makeHandler(state: WebState, opts: { loopbackOnly: boolean }) {
         body: content.body,
         extraCSS: content.extraCSS,
       });
+      if (status === 200) {
+        if (pages.size >= 24) pages.delete(pages.keys().next().value!);
+        pages.set(name + url.search, html);
+      }
       send(res, status, "text/html; charset=utf-8", html);
     } catch (e) {
       if (!res.headersSent) send(res, 500, "text/plain; charset=utf-8", `internal error: ${(e as Error).message}\n`);

@@ -73,7 +73,8 @@ export class WebState {
     if (!out) {
       // Filters copy the profile: skip them when there is nothing to filter.
       out = noFilters(config) ? p : this.filter(p, config);
-      if (this.filtered.size >= 16) this.filtered.delete(this.filtered.keys().next().value!);
+      // Each is a copy of the profile: keep few.
+      if (this.filtered.size >= 4) this.filtered.delete(this.filtered.keys().next().value!);
       this.filtered.set(key, out);
     }
     return out;

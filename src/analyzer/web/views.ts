@@ -50,7 +50,10 @@ export async function graphView(view: View): Promise<ViewContent> {
 export function flameView(view: View): ViewContent {
   const tree = flameTree(view.profile, view.config, { sampleIndex: view.sampleIndex, minFraction: webFlameMinFraction });
   const note = tree.pruned > 0 ? `<p class="note">${tree.pruned} call paths under ${webFlameMinFraction * 100}% of the total are folded into their callers; focus to see them.</p>` : "";
-  const header = `<p class="note">${escapeHTML(tree.sampleType)}: total ${escapeHTML(tree.format(tree.total))}. Click a frame to zoom; the links that appear act on its function.</p>`;
+  const what = tree.hasBase
+    ? `change ${tree.format(tree.root.value)}${tree.root.base !== 0 ? ` from the base's ${tree.format(tree.root.base)}` : ""} (red: grew, green: shrank; widths: base + new)`
+    : `total ${tree.format(tree.total)}`;
+  const header = `<p class="note">${escapeHTML(tree.sampleType)}: ${escapeHTML(what)}. Click a frame to zoom; the links that appear act on its function.</p>`;
   return { body: header + flameBody(scriptJSON(flameData(tree)), note), extraCSS: FLAME_CSS };
 }
 

@@ -1,0 +1,55 @@
+// Part files and their merge: what the owner of a run writes at the end.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ProfileBuilder, type Frame } from "../../src/profile/builder.ts";
+import { encodeProfileGzipSync } from "../../src/profile/encode.ts";
+import { decodeProfile } from "../../src/profile/decode.ts";
+import { makePartsDir, writePart, writePartError, listParts, removePartsDir } from "../../src/run/parts.ts";
+import { writeProfiles } from "../../src/run/finish.ts";
+
+const frame = (name: string): Frame => ({ name, file: "/app/x.js", line: 1, column: 1, startLine: 1 });
+
+function cpuPart(leaf: string, count: number, thread?: string): Uint8Array {
+  const b = new ProfileBuilder({ sampleType: [{ type: "samples", unit: "count" }, { type: "cpu", unit: "nanoseconds" }], periodType: { type: "cpu", unit: "nanoseconds" }, period: 10_000_000 });
+  b.addSample([frame(leaf), frame("main")], [count, count * 10_000_000], thread ? { thread } : undefined);
+  return encodeProfileGzipSync(b.build());
+}
+
+test("parts of every process merge into one profile with pid and thread labels", () => {
+  const dir = makePartsDir();
+  const out = mkdtempSync(join(tmpdir(), "tsprof-parts-out-"));
+  writePart(dir, "cpu", 200, cpuPart("childWork", 3));
+  writePart(dir, "cpu", 100, cpuPart("parentWork", 5, "main"));
+  writePartError(dir, "mem", 100, "boom");
+  assert.deepEqual(listParts(dir, "cpu").map((p) => p.pid), [100, 200]);
+
+  const lines = writeProfiles({ files: { cpu: join(out, "cpu.pb.gz"), mem: join(out, "mem.pb.gz") } }, dir, out);
+  assert.deepEqual(lines, ["tsprof: cpu profile written to cpu.pb.gz (2 processes)", "tsprof: memory profile not written: pid 100: boom"]);
+  assert.equal(existsSync(join(out, "mem.pb.gz")), false);
+
+  const p = decodeProfile(readFileSync(join(out, "cpu.pb.gz")));
+  const byLeaf = new Map(p.sample.map((s) => [s.location[0]!.line[0]!.function.name, s]));
+  assert.deepEqual(byLeaf.get("parentWork")!.numLabel.pid, [100]);
+  assert.deepEqual(byLeaf.get("childWork")!.numLabel.pid, [200]);
+  assert.deepEqual(byLeaf.get("childWork")!.label.thread, ["main"], "a part without thread labels is the main thread's");
+  assert.deepEqual(byLeaf.get("parentWork")!.value, [5, 50_000_000]);
+  removePartsDir(dir);
+  rmSync(out, { recursive: true, force: true });
+});
+
+test("an unreadable part is left out and named; no parts at all is said plainly", () => {
+  const dir = makePartsDir();
+  const out = mkdtempSync(join(tmpdir(), "tsprof-parts-out-"));
+  writePart(dir, "cpu", 100, cpuPart("work", 2));
+  writePart(dir, "cpu", 101, new Uint8Array([1, 2, 3]));
+  const lines = writeProfiles({ files: { cpu: join(out, "cpu.pb.gz"), block: join(out, "block.pb.gz") } }, dir, "/elsewhere");
+  assert.equal(lines.length, 2);
+  assert.match(lines[0]!, new RegExp(`^tsprof: cpu profile written to ${out}/cpu\\.pb\\.gz \\(1 process; 1 part\\(s\\) missing: pid 101: .+\\)$`));
+  assert.equal(lines[1], "tsprof: block profile not written: no Node.js process was profiled");
+  removePartsDir(dir);
+  rmSync(out, { recursive: true, force: true });
+});
