@@ -26,6 +26,8 @@ let rate = DEFAULT_MEM_PROFILE_RATE;
 const records = new HeapRecords();
 /** Set when another tool stopped V8's shared sampler under tsprof. */
 let lostAt: Date | undefined;
+/** heapCount's last answer (see there). */
+let lastCount: { at: number; n: number } | undefined;
 startSampler(rate);
 
 /**
@@ -45,7 +47,8 @@ export function setMemProfileRate(bytes: number): void {
   } catch {
     last = undefined; // another tool stopped it already
   }
-  if (last) records.retire(last, rate);
+  records.retire(last, rate);
+  lastCount = undefined;
   rate = bytes;
   if (bytes > 0) startSampler(bytes);
 }
@@ -59,7 +62,7 @@ export function memProfileRate(): number {
 function refresh(): HeapRecord[] {
   if (rate > 0) {
     const failure = samplerFailure();
-    if (failure) throw new Error(`tsprof: heap sampling could not start in this thread (${failure}); only one sampling heap profiler can run per isolate`);
+    if (failure) throw new Error(`tsprof: heap sampling could not start in this thread: ${failure}`);
     let p;
     try {
       p = snapshot();
@@ -116,10 +119,17 @@ export function heapProfileData(defaultSampleType = ""): ProfileData {
  */
 export function heapCount(): number {
   const now = performance.now();
-  if (!lastCount || now - lastCount.at > 1000) lastCount = { at: now, n: refresh().length };
+  if (!lastCount || now - lastCount.at > 1000) {
+    let n: number;
+    try {
+      n = refresh().length;
+    } catch {
+      n = records.all().filter((r) => r.seen > 0).length; // sampling unavailable: what was seen
+    }
+    lastCount = { at: now, n };
+  }
   return lastCount.n;
 }
-let lastCount: { at: number; n: number } | undefined;
 
 /** Go's heap text (debug != 0): raw sampled counts per record, then memory statistics. */
 export function heapText(): string {

@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { lookup, type Profile } from "../registry/profile.js";
 import { encodeProfileGzip } from "../profile/encode.js";
+import type { ProfileData } from "../profile/model.js";
 import { nowNanos } from "../profile/builder.js";
 import { parseDebug, parseGC, parseSeconds } from "./params.js";
 import { MemorySink, sendBody, serveError, setDownload, setNoSniff } from "./respond.js";
@@ -64,7 +65,7 @@ async function serveDelta(
   if (!debug.ok) return serveError(res, 400, debug.error);
   if (debug.value !== 0) return serveError(res, 400, "seconds and debug params are incompatible");
 
-  let before, after;
+  let before: ProfileData, after: ProfileData;
   let beforeNanos: bigint;
   try {
     before = await profile.collect();

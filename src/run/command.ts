@@ -50,7 +50,7 @@ function cannotStart(program: string, cwd: string): string {
 }
 
 /**
- * The preload's CommonJS bundle (dist/cjs/register.cjs, from dist/esm/run/):
+ * The preload's CommonJS bundle (dist/cjs/register.cjs, from dist/esm/run/) of the CommonJS build:
  * one file, loaded with --require by ESM and CommonJS programs alike.
  */
 function registerUrl(): string {

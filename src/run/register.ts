@@ -3,10 +3,11 @@
 // environment variables (docs/run.md). Worker threads are profiled by their
 // process's main thread, so the preload does nothing in a worker.
 //
-// The work is done by the CommonJS bundle of this file (dist/cjs/register.cjs):
-// one file, loaded synchronously, that loads a collector only when its profile
-// is asked for. The ESM build hands over to it, so `--import` and `--require`
-// run the same code, and a process asking for nothing pays almost nothing.
+// The work is done by the CommonJS build of this file (dist/cjs/run/register.js,
+// entry dist/cjs/register.cjs), loaded synchronously, which loads a collector
+// only when its profile is asked for. The ESM entry re-exports it, so
+// `--import` and `--require` run the same code, and a process asking for
+// nothing pays almost nothing.
 
 import { createRequire } from "node:module";
 import { isMainThread } from "node:worker_threads";
@@ -22,12 +23,14 @@ function start(): void {
     return;
   }
   if (!wantsAnyProfile(config)) return;
-  if (!import.meta.url.endsWith(".cjs")) {
-    createRequire(import.meta.url)("../../cjs/register.cjs");
+  if (typeof require === "undefined") {
+    // Run as ES module source (a TypeScript loader): hand over to the CommonJS build.
+    createRequire(import.meta.url)("../../dist/cjs/register.cjs");
     return;
   }
   const { profileProcess } = require("./preload.js") as typeof import("./preload.js");
-  profileProcess(config, import.meta.url);
+  // Child processes preload the CommonJS entry with --require.
+  profileProcess(config, new URL("../register.cjs", import.meta.url).href);
 }
 
 if (isMainThread) start();

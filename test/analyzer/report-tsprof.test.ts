@@ -73,6 +73,18 @@ cases.push(
   { file: "cpu", kind: "top", flags: ["-sample_index=samples"] },
   { file: "heap", kind: "top", flags: ["-sample_index=alloc_space"] },
   { file: "heap", kind: "list", arg: "^retain$" },
+  { file: "cpu", kind: "tree", flags: ["-lines"] },
+  { file: "cpu", kind: "traces", flags: ["-lines"] },
+  { file: "cpu", kind: "dot", flags: ["-lines", "-nodecount=6"] },
+  { file: "cpu", kind: "top", flags: ["-files"] },
+  { file: "cpu", kind: "top", flags: ["-unit=ms", "-nodefraction=0.05"] },
+  { file: "cpu", kind: "top", flags: ["-mean"] },
+  { file: "cpu", kind: "callgrind" },
+  { file: "heap", kind: "top", flags: ["-sample_index=alloc_objects", "-cum"] },
+  { file: "heap", kind: "tags", flags: ["-sample_index=alloc_space"] },
+  { file: "heap", kind: "dot", flags: ["-sample_index=inuse_objects"] },
+  { file: "heap", kind: "top", flags: ["-mean", "-sample_index=inuse_space"] },
+  { file: "custom", kind: "list", arg: "opener" },
 );
 
 for (const c of cases) {

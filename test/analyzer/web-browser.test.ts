@@ -47,7 +47,7 @@ test("web UI in Chromium: top numbers, sample index, focus, flame graph", { time
   // The top table: the rows of `top`.
   await page.goto(ui.url + "/ui/top");
   assert.deepEqual(await shownRows(page), topRows(p, p, undefined));
-  assert.equal(await page.$eval("#sample-index", (s) => (s as HTMLSelectElement).value), p.sampleType[sampleIndexOf(p, undefined)]!.type);
+  assert.equal(await page.$eval("#sample-index", (s) => (s as unknown as { value: string }).value), p.sampleType[sampleIndexOf(p, undefined)]!.type);
 
   // Another sample index from the chooser: the numbers of `top -sample_index=samples`.
   await Promise.all([page.waitForURL(/si=samples/), page.selectOption("#sample-index", "samples")]);

@@ -140,3 +140,15 @@ test("web UI with -base: the top table is `top` of the difference", async (t) =>
   assert.deepEqual(rows.map((r) => [r[0], r[3], r[5]]), parseTop(want).map((r) => [r.flat, r.cum, r.name.replace(/ \((partial-)?inline\)$/, "")]));
   assert.ok(rows.some((r) => r[0]!.startsWith("-")), "some functions shrank");
 });
+
+test("web UI top table on a heap profile: each sample type's numbers as `top -sample_index`", async (t) => {
+  const p = loadProfile("test/fixtures/analyzer/report-profiles/heap.pb.gz");
+  const ui = await serveWebUI({ profile: p, config: defaultConfig() });
+  t.after(() => ui.close());
+  for (const si of [undefined, "alloc_space", "inuse_objects"]) {
+    const html = await (await fetch(ui.url + "/ui/top" + (si ? `?si=${si}` : ""))).text();
+    const index = sampleIndexOf(p, si);
+    assert.match(html, new RegExp(`<option value="${p.sampleType[index]!.type}" selected>`));
+    sameRows(tableRows(html), expectedRows(generateReport("top", p, defaultConfig(), { sampleIndex: index, total: computeTotal(p, index) })));
+  }
+});

@@ -58,8 +58,9 @@ function topLeaf(counts: Map<string, number>, thread: string): string | undefine
   return best;
 }
 
-function startWorker(ms: number): { worker: Worker; threadId: number; ready: Promise<unknown>; exited: Promise<unknown> } {
-  const worker = new Worker(workerScript, { workerData: { ms } });
+/** A worker spinning in workerHotFunction for ms, or until `stop` (a SharedArrayBuffer) is set. */
+function startWorker(ms: number, stop?: SharedArrayBuffer): { worker: Worker; threadId: number; ready: Promise<unknown>; exited: Promise<unknown> } {
+  const worker = new Worker(workerScript, { workerData: { ms, stop } });
   const ready = new Promise((resolve) => worker.on("message", (m: { ready?: boolean }) => m.ready && resolve(true)));
   // worker.threadId reads -1 once the worker has exited.
   return { worker, threadId: worker.threadId, ready, exited: once(worker, "exit") };
@@ -80,21 +81,27 @@ test("profiling inside a worker profiles that worker", async (t) => {
   assert.equal(top[0]!.name, "workerHotFunction");
   assert.ok(top[0]!.flatPct > 60, `worker hot function ${top[0]!.flatPct}%`);
   const counts = leafCounts(decodeProfile(gunzipSync(msg.profile)));
-  assert.ok((counts.get(`workerHotFunction@worker ${threadId}`) ?? 0) >= 10, JSON.stringify([...counts]));
+  assert.ok((counts.get(`workerHotFunction@worker ${threadId}`) ?? 0) >= 5, JSON.stringify([...counts]));
   assert.ok(![...counts.keys()].some((k) => k.endsWith("@main")), "no main-thread samples");
 });
 
 test("a main-thread profile covers workers, old and new, each sample labelled with its thread", async (t) => {
   if (!needGo(t)) return;
-  const before = startWorker(1500); // running before the profile starts
+  // Both workers spin until the profile has stopped (however slow a loaded machine makes things).
+  const stop = new SharedArrayBuffer(4);
+  const before = startWorker(30_000, stop); // running before the profile starts
   await before.ready;
   const path = join(dir, "whole.pb.gz");
   const w = createWriteStream(path);
   startCPUProfile(w);
-  const during = startWorker(1000); // started during the profile
-  await during.ready;
-  spinMain(1000);
-  await stopCPUProfile();
+  const during = startWorker(30_000, stop); // started during the profile
+  try {
+    await during.ready;
+    spinMain(1000);
+    await stopCPUProfile();
+  } finally {
+    Atomics.store(new Int32Array(stop), 0, 1);
+  }
   await new Promise<void>((r) => w.end(r));
   await Promise.all([before.exited, during.exited]);
 
@@ -105,9 +112,9 @@ test("a main-thread profile covers workers, old and new, each sample labelled wi
   // Counts fall short of 100 Hz when other processes take the cores: small
   // floors, and each thread's own hot function first among its leaves.
   const all = JSON.stringify([...counts]);
-  assert.ok(main >= 10, `main thread's hot function: ${main} samples (${all})`);
-  assert.ok(oldWorker >= 10, `worker started before the profile: ${oldWorker} samples (${all})`);
-  assert.ok(newWorker >= 10, `worker started during the profile: ${newWorker} samples (${all})`);
+  assert.ok(main >= 3, `main thread's hot function: ${main} samples (${all})`);
+  assert.ok(oldWorker >= 3, `worker started before the profile: ${oldWorker} samples (${all})`);
+  assert.ok(newWorker >= 3, `worker started during the profile: ${newWorker} samples (${all})`);
   assert.equal(topLeaf(counts, "main"), "heavyTwoThirds", all);
   assert.equal(topLeaf(counts, `worker ${before.threadId}`), "workerHotFunction", all);
   assert.equal(topLeaf(counts, `worker ${during.threadId}`), "workerHotFunction", all);
@@ -133,5 +140,6 @@ test("a worker that exits mid-profile keeps its samples", async (t) => {
   await new Promise<void>((r) => w.end(r));
   const counts = leafCounts(decodeProfile(gunzipSync(readFileSync(path))));
   const n = counts.get(`workerHotFunction@worker ${short.threadId}`) ?? 0;
-  assert.ok(n >= 10, `exited worker's samples kept: ${n} (${JSON.stringify([...counts])})`);
+  assert.ok(n >= 3, `exited worker's samples kept: ${n} (${JSON.stringify([...counts])})`);
+  assert.equal(topLeaf(counts, `worker ${short.threadId}`), "workerHotFunction", JSON.stringify([...counts]));
 });

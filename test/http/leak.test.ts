@@ -103,9 +103,12 @@ test("1,000 bad, refused and aborted requests: handles and memory stay flat", as
   assert.equal(responses.length, 1000);
   const left = alive();
   assert.equal(left.length, 0, `${left.length} of 1,000 responses (and what they hold) are still reachable: ${[...new Set(left.map((r) => r.path))].join(", ")}`);
-  // The profilers' own state moves by a few hundred KB between runs (compiled
-  // code, the CPU sampler kept alive between profiles); a leak per request does not stay under this.
+  // The precise check is the one above (no response, nor what it holds, is
+  // kept). The heap as a whole also moves by 0.5-3.5 MB between such runs
+  // (compiled code, the profilers' own state: the CPU sampler kept alive
+  // between profiles, the heap sampler's records), so this bound only
+  // catches a gross leak: 8 KB or more per request.
   const growth = heapBytes() - memoryBefore;
   t.diagnostic(`heap growth: ${growth} bytes`);
-  assert.ok(growth < 4_000_000, `heap grew by ${growth} bytes over 1,000 requests`);
+  assert.ok(growth < 8_000_000, `heap grew by ${growth} bytes over 1,000 requests`);
 });

@@ -100,13 +100,14 @@ export function parseBool(v: string): boolean | undefined {
   return undefined;
 }
 
+/** Go's strconv.ParseInt(v, 0, 64) for the values flags take: decimal, 0x…, 0o…/0…, 0b…. */
 export function parseIntGo(v: string): number | undefined {
-  const t = v.trim() === v ? v : "";
-  if (!/^[+-]?(0x[0-9a-fA-F]+|0o?[0-7]+|0b[01]+|\d+)$/.test(t)) return undefined;
-  const neg = t.startsWith("-");
-  const body = t.replace(/^[+-]/, "");
-  const n = /^0[0-7]+$/.test(body) ? parseInt(body, 8) : Number(body.replace(/^0o/, "0o"));
-  return Number.isSafeInteger(n) ? (neg ? -n : n) : undefined;
+  const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|\d+)$/.exec(v);
+  if (!m) return undefined;
+  const body = m[2]!;
+  const n = /^0[0-7]+$/.test(body) ? parseInt(body, 8) : /^0[oO]/.test(body) ? parseInt(body.slice(2), 8) : Number(body);
+  if (!Number.isSafeInteger(n)) return undefined;
+  return m[1] === "-" ? -n : n;
 }
 
 export function parseFloatGo(v: string): number | undefined {

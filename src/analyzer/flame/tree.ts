@@ -59,15 +59,20 @@ export function flameTree(profile: ProfileData, config: Config, o: FlameOptions 
   const aggregation = aggregationFor(config.granularity, config.noInlines);
   const infoOpts = { aggregation, objNames: false, origFnNames: false };
 
-  // Frame ids: one per distinct (name, inline) pair; per location, its frames root first.
+  // Frame ids: one per distinct (name, inline) pair. Per location (a "slot",
+  // found by location id), its frame ids root first and a memo of the tree
+  // node it was last entered from and led to, in typed arrays: the walk below
+  // touches them millions of times.
   const frameIds = new Map<string, number>();
   const frameNames: string[] = [];
   const frameInline: boolean[] = [];
-  const byId: (LocFrames | undefined)[] = [];
-  const byLoc = new Map<Location, LocFrames>();
-  const framesOf = (l: Location): LocFrames => {
-    const cached = l.id > 0 && l.id < 1 << 24 ? byId[l.id] : byLoc.get(l);
-    if (cached) return cached;
+  const slotById = new Int32Array(idLimit(profile)); // slot + 1; 0 = none yet
+  const slotByLoc = new Map<Location, number>();
+  const slots = new LocationSlots(profile.location.length + 1);
+  const slotOf = (l: Location): number => {
+    const id = l.id;
+    const known = id > 0 && id < slotById.length ? slotById[id]! - 1 : (slotByLoc.get(l) ?? -1);
+    if (known >= 0) return known;
     const lines = aggregatedLines(l, aggregation);
     const ids = new Int32Array(lines.length);
     for (let i = 0; i < lines.length; i++) {
@@ -75,19 +80,19 @@ export function flameTree(profile: ProfileData, config: Config, o: FlameOptions 
       const inline = i < lines.length - 1;
       const name = nameComponents(nodeInfo(l, lines[i], infoOpts)).join(" ");
       const key = (inline ? "1" : "0") + name;
-      let id = frameIds.get(key);
-      if (id === undefined) {
-        id = frameNames.length;
-        frameIds.set(key, id);
+      let fid = frameIds.get(key);
+      if (fid === undefined) {
+        fid = frameNames.length;
+        frameIds.set(key, fid);
         frameNames.push(name);
         frameInline.push(inline);
       }
-      ids[lines.length - 1 - i] = id;
+      ids[lines.length - 1 - i] = fid;
     }
-    const r: LocFrames = { ids, lastParent: -1, lastNode: -1 };
-    if (l.id > 0 && l.id < 1 << 24) byId[l.id] = r;
-    else byLoc.set(l, r);
-    return r;
+    const slot = slots.add(ids);
+    if (id > 0 && id < slotById.length) slotById[id] = slot + 1;
+    else slotByLoc.set(l, slot);
+    return slot;
   };
 
   const nodes = new NodeArrays();
@@ -105,15 +110,17 @@ export function flameTree(profile: ProfileData, config: Config, o: FlameOptions 
     nodes.add(0, v, w, base);
     const locs = s.location;
     for (let i = locs.length - 1; i >= 0; i--) {
-      const lf = framesOf(locs[i]!);
-      const ids = lf.ids;
-      // A location is nearly always reached from the same call path: remember the last one.
-      if (ids.length === 1 && lf.lastParent === node) {
-        node = lf.lastNode;
+      const l = locs[i]!;
+      const id = l.id;
+      let slot = id > 0 && id < slotById.length ? slotById[id]! - 1 : -1;
+      if (slot < 0) slot = slotOf(l);
+      // A location is nearly always reached from the same call path: the memo saves the child lookup.
+      if (slots.lastParent[slot] === node) {
+        node = slots.lastNode[slot]!;
         nodes.add(node, v, w, base);
         continue;
       }
-      const from = node;
+      const ids = slots.frames[slot]!;
       for (let k = 0; k < ids.length; k++) {
         const f = ids[k]!;
         const key = node * 67108864 + f; // 2^26 frame ids per node; exact below 2^53
@@ -123,10 +130,13 @@ export function flameTree(profile: ProfileData, config: Config, o: FlameOptions 
           child.set(key, c);
         }
         nodes.add(c, v, w, base);
+        if (k === 0 && ids.length === 1) {
+          // Only single-frame locations are memoized (the memo holds one node).
+          slots.lastParent[slot] = node;
+          slots.lastNode[slot] = c;
+        }
         node = c;
       }
-      lf.lastParent = from;
-      lf.lastNode = node;
     }
     nodes.self[node]! += v;
   }
@@ -137,12 +147,37 @@ export function flameTree(profile: ProfileData, config: Config, o: FlameOptions 
   return { root, total, sampleType: st.type, unit, format: (v) => scaledLabel(v, unit, outUnit), hasBase, pruned };
 }
 
-interface LocFrames {
-  /** Frame ids, root first. */
-  ids: Int32Array;
-  /** The tree node this location was last entered from, and the node it led to. */
-  lastParent: number;
-  lastNode: number;
+/** Location ids below this are looked up in an array (dense ids, as profiles have); others in a map. */
+function idLimit(profile: ProfileData): number {
+  let max = 0;
+  for (const l of profile.location) if (l.id > max) max = l.id;
+  return Math.min(max + 1, 4 * profile.location.length + 1024);
+}
+
+/** Per location seen: its frame ids (root first), and the memo of the last call path through it. */
+class LocationSlots {
+  length = 0;
+  frames: Int32Array[] = [];
+  lastParent: Int32Array;
+  lastNode: Int32Array;
+
+  constructor(capacity: number) {
+    this.lastParent = new Int32Array(capacity).fill(-1);
+    this.lastNode = new Int32Array(capacity);
+  }
+
+  add(ids: Int32Array): number {
+    if (this.length === this.lastParent.length) {
+      const parent = new Int32Array(this.length * 2).fill(-1);
+      parent.set(this.lastParent);
+      const node = new Int32Array(this.length * 2);
+      node.set(this.lastNode);
+      this.lastParent = parent;
+      this.lastNode = node;
+    }
+    this.frames.push(ids);
+    return this.length++;
+  }
 }
 
 /** Growable columns of tree nodes; node 0 is the root. */

@@ -52,13 +52,16 @@ export async function serveWebUI(opts: WebUIOptions): Promise<WebUI> {
       resolve();
     });
   });
+  // The default page is computed right away, while the caller prints the URL
+  // and a browser starts; its request then finds it ready (or waits for it).
+  const warming = new Promise<void>((resolve) => setImmediate(() => handler.warm().catch(() => {}).finally(resolve)));
   const addr = server.address() as AddressInfo;
   const shownHost = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   return {
     url: `http://${host === "localhost" ? "localhost" : shownHost}:${addr.port}`,
-    close: () => new Promise<void>((resolve, reject) => {
+    close: () => warming.then(() => new Promise<void>((resolve, reject) => {
       server.close((err) => (err ? reject(err) : resolve()));
       server.closeAllConnections();
-    }),
+    })),
   };
 }

@@ -29,7 +29,13 @@ export function isLoopback(address: string | undefined): boolean {
   return address === "::1" || address.startsWith("127.") || address.startsWith("::ffff:127.");
 }
 
-export function makeHandler(state: WebState, opts: { loopbackOnly: boolean }) {
+export interface WebHandler {
+  (req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** Computes the default page ahead of its request (while the browser starts). */
+  warm(): Promise<void>;
+}
+
+export function makeHandler(state: WebState, opts: { loopbackOnly: boolean }): WebHandler {
   const m0 = state.combined.mapping[0];
   const file = m0 && m0.file !== "" ? baseName(m0.file) : "";
   const sampleTypes = state.combined.sampleType.map((t) => t.type);
@@ -37,7 +43,41 @@ export function makeHandler(state: WebState, opts: { loopbackOnly: boolean }) {
   // Pages depend only on their view and options: the last few are kept, so going back is instant.
   const pages = new Map<string, string>();
 
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  async function renderPage(name: ViewName, url: URL): Promise<{ status: number; html: string }> {
+    const key = name + url.search;
+    const cached = pages.get(key);
+    if (cached !== undefined) return { status: 200, html: cached };
+    let view: View | undefined;
+    let status = 200;
+    let content: ViewContent;
+    try {
+      view = state.view(url);
+      content = await views[name](view, state);
+    } catch (e) {
+      if (!(e instanceof ReportError) && !(e instanceof FilterError) && !(e instanceof GraphRenderError)) throw e;
+      status = 400;
+      content = { body: `<p class="error" id="error">${escapeHTML((e as Error).message)}</p>` };
+    }
+    const si = view?.sampleIndex ?? 0;
+    const html = page({
+      current: name,
+      sampleTypes,
+      sampleIndex: si,
+      title: `${file ? file + " " : ""}${sampleTypes[si] ?? ""}`,
+      hasBase: state.base !== undefined,
+      query: view?.query ?? new URLSearchParams(url.search),
+      legend: content.legend,
+      body: content.body,
+      extraCSS: content.extraCSS,
+    });
+    if (status === 200) {
+      if (pages.size >= 24) pages.delete(pages.keys().next().value!);
+      pages.set(key, html);
+    }
+    return { status, html };
+  }
+
+  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       if (opts.loopbackOnly && !isLoopback(req.socket.remoteAddress)) return send(res, 403, "text/plain; charset=utf-8", "permission denied\n");
       if (req.method !== "GET" && req.method !== "HEAD") return send(res, 405, "text/plain; charset=utf-8", "method not allowed\n");
@@ -53,43 +93,18 @@ export function makeHandler(state: WebState, opts: { loopbackOnly: boolean }) {
       }
       const name = path.startsWith("/ui/") ? (path.slice(4) as ViewName) : undefined;
       if (!name || !Object.hasOwn(views, name) || (name === "diff" && !state.base)) return send(res, 404, "text/plain; charset=utf-8", "404 page not found\n");
-
-      const cached = pages.get(name + url.search);
-      if (cached !== undefined) return send(res, 200, "text/html; charset=utf-8", cached);
-      let view: View | undefined;
-      let status = 200;
-      let content: ViewContent;
-      try {
-        view = state.view(url);
-        content = await views[name](view, state);
-      } catch (e) {
-        if (!(e instanceof ReportError) && !(e instanceof FilterError) && !(e instanceof GraphRenderError)) throw e;
-        status = 400;
-        content = { body: `<p class="error" id="error">${escapeHTML((e as Error).message)}</p>` };
-      }
-      const si = view?.sampleIndex ?? 0;
-      const query = view?.query ?? new URLSearchParams(url.search);
-      const html = page({
-        current: name,
-        sampleTypes,
-        sampleIndex: si,
-        title: `${file ? file + " " : ""}${sampleTypes[si] ?? ""}`,
-        hasBase: state.base !== undefined,
-        query,
-        legend: content.legend,
-        body: content.body,
-        extraCSS: content.extraCSS,
-      });
-      if (status === 200) {
-        if (pages.size >= 24) pages.delete(pages.keys().next().value!);
-        pages.set(name + url.search, html);
-      }
+      const { status, html } = await renderPage(name, url);
       send(res, status, "text/html; charset=utf-8", html);
     } catch (e) {
       if (!res.headersSent) send(res, 500, "text/plain; charset=utf-8", `internal error: ${(e as Error).message}\n`);
       else res.destroy();
     }
   };
+  return Object.assign(handler, {
+    warm: async () => {
+      await renderPage("flamegraph", new URL("http://localhost/ui/flamegraph"));
+    },
+  });
 }
 
 function send(res: ServerResponse, status: number, type: string, body: string | Uint8Array): void {
