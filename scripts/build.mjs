@@ -1,5 +1,6 @@
-// Builds the package: ESM + declarations with tsc, then CommonJS bundles of the
-// public entry points with esbuild (Node 20 cannot require() an ES module).
+// Builds the package: ESM + declarations with tsc (the analyzer and the CLI run
+// from these), then the runtime as CommonJS with esbuild (Node 20 cannot
+// require() an ES module).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync, chmodSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
