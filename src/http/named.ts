@@ -9,7 +9,7 @@ import { nowNanos } from "../profile/builder.js";
 import { parseDebug, parseGC, parseSeconds } from "./params.js";
 import { MemorySink, sendBody, serveError, setDownload, setNoSniff } from "./respond.js";
 import { waitOrDisconnect } from "./wait.js";
-import { collectGarbage } from "./gc.js";
+import { runGC } from "../collect/heap.js";
 import { DELTA_PROFILES, deltaProfile } from "./delta.js";
 import type { ResolvedOptions } from "./options.js";
 
@@ -30,8 +30,12 @@ export async function serveNamedProfile(
   const gc = parseGC(query.get("gc"));
   if (!gc.ok) return serveError(res, 400, gc.error);
   // As Go: only the heap profile (live objects) collects first; allocs is history anyway.
-  if (name === "heap" && gc.value > 0 && !collectGarbage()) {
-    res.setHeader("X-Tsprof-Gc", "unavailable: this Node.js offers no gc(); run it with --expose-gc");
+  if (name === "heap" && gc.value > 0) {
+    try {
+      await runGC();
+    } catch (err) {
+      res.setHeader("X-Tsprof-Gc", `failed: ${(err as Error).message}`);
+    }
   }
 
   const sink = new MemorySink();
