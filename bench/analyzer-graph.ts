@@ -1,6 +1,7 @@
 // How the report layer scales: builds a large synthetic CPU profile
 // (default 300,000 samples, ~20 MB uncompressed), then times decode, graph +
-// `top` and the whole pipeline against `go tool pprof -top` on the same file.
+// `top`, `dot` and `traces` in process, and the whole `top` pipeline against
+// `go tool pprof -top` on the same file.
 // Run: node --import tsx bench/analyzer-graph.ts [samples] [repeats]
 // (Prints medians; the machine may be loaded — compare ratios, not absolutes.)
 
@@ -66,14 +67,16 @@ writeFileSync(file, synthetic());
 console.log(`profile: ${file}, ${(statSync(file).size / 1e6).toFixed(1)} MB uncompressed, ${nSamples} samples`);
 
 const decodeMs: number[] = [];
-const reportMs: number[] = [];
+const reportMs: Record<"top" | "dot" | "traces", number[]> = { top: [], dot: [], traces: [] };
 for (let i = 0; i < repeats; i++) {
   const [p, d] = time(() => decodeProfile(readFileSync(file)));
   decodeMs.push(d);
-  const [, r] = time(() => generateReport("top", p, defaultConfig(), { sampleIndex: 1, total: computeTotal(p, 1) }));
-  reportMs.push(r);
+  for (const kind of ["top", "dot", "traces"] as const) {
+    const [, r] = time(() => generateReport(kind, p, defaultConfig(), { sampleIndex: 1, total: computeTotal(p, 1) }));
+    reportMs[kind].push(r);
+  }
 }
-console.log(`in-process decode: median ${median(decodeMs).toFixed(0)} ms; graph+top: median ${median(reportMs).toFixed(0)} ms`);
+console.log(`in-process decode: median ${median(decodeMs).toFixed(0)} ms; graph+top: median ${median(reportMs.top).toFixed(0)} ms; dot (graph with label tags): ${median(reportMs.dot).toFixed(0)} ms; traces: ${median(reportMs.traces).toFixed(0)} ms`);
 
 // Whole process: decode + report + exit, as a user runs it, with peak RSS.
 const script = `

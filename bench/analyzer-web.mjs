@@ -104,7 +104,7 @@ process.on("SIGTERM", () => {
   // CPU time used until now, i.e. for the first view (the server is idle after it): a figure less
   // sensitive than wall time to other processes on a shared machine.
   const c = process.cpuUsage();
-  process.stderr.write("cpu " + ((c.user + c.system) / 1000).toFixed(0) + " ms\n");
+  process.stderr.write("cpu " + ((c.user + c.system) / 1000).toFixed(0) + " ms\\n");
   ui.close().then(() => process.exit(0));
 });
 `;

@@ -143,12 +143,12 @@ function addProfile(b: ProfileBuilder, symbols: SymbolCache, p: V8CpuProfile, th
     if (children) for (let c = 0; c < children.length; c++) parent[children[c]!] = n.id;
   }
   const isRoot = (n: V8ProfileNode) => parent[n.id] === 0 && n.callFrame.functionName === ROOT;
-  // Leaves whose samples are left out ((idle), (root)), flagged once per node
-  // rather than tested per sample.
-  const dropped = new Uint8Array(maxId + 1);
+  // Leaves whose samples count: real nodes other than (idle) and (root),
+  // flagged once per node rather than tested per sample.
+  const counted = new Uint8Array(maxId + 1);
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i]!;
-    if (n.callFrame.functionName === IDLE || isRoot(n)) dropped[n.id] = 1;
+    if (n.callFrame.functionName !== IDLE && !isRoot(n)) counted[n.id] = 1;
   }
 
   // The callers' part of a stack, leaf first, built only for sampled leaves.
@@ -169,21 +169,24 @@ function addProfile(b: ProfileBuilder, symbols: SymbolCache, p: V8CpuProfile, th
   };
 
   // Leaf lines: each node's positionTicks handed out to its samples in turn,
-  // so per-line totals match V8's (which line a given sample had is not kept).
-  // Cursor per node id: index into positionTicks, and ticks used of it.
+  // so per-line totals follow V8's (which line a given sample had is not
+  // kept). Cursor per node id: index into positionTicks, and ticks used of it.
+  // take(n, k) hands out up to k samples' worth of one line: [line, taken].
   const tickIndex = new Int32Array(maxId + 1);
   const tickUsed = new Int32Array(maxId + 1);
-  const leafLine = (n: V8ProfileNode): number => {
+  const take = (n: V8ProfileNode, k: number): [number, number] => {
     const pt = n.positionTicks;
-    if (!pt || pt.length === 0) return 0;
+    if (!pt || pt.length === 0) return [0, k];
     const id = n.id;
     if (tickIndex[id]! >= pt.length) tickIndex[id] = 0; // more samples than ticks: cycle
     const tick = pt[tickIndex[id]!]!;
-    if (++tickUsed[id]! >= tick.ticks) {
+    const taken = Math.min(k, Math.max(1, tick.ticks) - tickUsed[id]!);
+    tickUsed[id] = tickUsed[id]! + taken;
+    if (tickUsed[id]! >= tick.ticks) {
       tickIndex[id]!++;
       tickUsed[id] = 0;
     }
-    return tick.line;
+    return [tick.line, taken];
   };
 
   // Group identical (leaf, line, labels) before building: one builder call
@@ -193,6 +196,22 @@ function addProfile(b: ProfileBuilder, symbols: SymbolCache, p: V8CpuProfile, th
   interface Group { locations: Location[]; labels: LabelSet | undefined; line: number; labelId: number; count: number; next: number }
   const groups: Group[] = [];
   const firstGroup = new Int32Array(maxId + 1).fill(-1);
+  const addCount = (n: V8ProfileNode, line: number, labels: LabelSet | undefined, labelId: number, count: number) => {
+    let g = firstGroup[n.id]!;
+    while (g >= 0 && (groups[g]!.line !== line || groups[g]!.labelId !== labelId)) g = groups[g]!.next;
+    if (g >= 0) {
+      groups[g]!.count += count;
+      return;
+    }
+    groups.push({ locations: stackFrom(symbols.leafLocation(symbols.of(n), line), n.id), labels, line, labelId, count, next: firstGroup[n.id]! });
+    firstGroup[n.id] = groups.length - 1;
+  };
+
+  // Samples without labels (most profiles have none) are only counted per
+  // leaf here and grouped afterwards in node order, which also numbers the
+  // locations along the call tree (smaller files); labelled ones are
+  // grouped as they come.
+  const unlabelled = new Int32Array(maxId + 1);
   const labelIds = new Map<LabelSet, number>();
   const labelsAt = thread.labelsAt;
   let t = p.startTime;
@@ -202,24 +221,25 @@ function addProfile(b: ProfileBuilder, symbols: SymbolCache, p: V8CpuProfile, th
   for (let i = 1; i < samples.length; i++) {
     t += deltas[i] ?? 0;
     const id = samples[i]!;
-    if (dropped[id] !== 0) continue; // on-CPU time only
-    const n = byId[id];
-    if (!n) continue;
-    const line = leafLine(n);
+    if (counted[id] !== 1) continue; // on-CPU time only (and ids V8 did not list)
     const labels = labelsAt ? labelsAt(t) : undefined;
-    let labelId = 0;
-    if (labels) {
-      labelId = labelIds.get(labels) ?? labelIds.size + 1;
-      labelIds.set(labels, labelId);
-    }
-    let g = firstGroup[n.id]!;
-    while (g >= 0 && (groups[g]!.line !== line || groups[g]!.labelId !== labelId)) g = groups[g]!.next;
-    if (g >= 0) {
-      groups[g]!.count++;
+    if (!labels) {
+      unlabelled[id]!++;
       continue;
     }
-    groups.push({ locations: stackFrom(symbols.leafLocation(symbols.of(n), line), n.id), labels, line, labelId, count: 1, next: firstGroup[n.id]! });
-    firstGroup[n.id] = groups.length - 1;
+    let labelId = labelIds.get(labels);
+    if (labelId === undefined) labelIds.set(labels, (labelId = labelIds.size + 1));
+    addCount(byId[id]!, take(byId[id]!, 1)[0], labels, labelId, 1);
+  }
+  for (let id = 1; id <= maxId; id++) {
+    let k = unlabelled[id]!;
+    if (k === 0) continue;
+    const n = byId[id]!;
+    while (k > 0) {
+      const [line, taken] = take(n, k);
+      addCount(n, line, undefined, 0, taken);
+      k -= taken;
+    }
   }
 
   for (const g of groups) {

@@ -222,7 +222,8 @@ let sincePrune = 0;
 function units(callerStack: Frame[]): Unit[] {
   const now = Date.now();
   const out: Unit[] = [
-    { id: executionAsyncId(), kind: "running", stack: callerStack, creation: [], labels: currentLabels(), ageMs: undefined, creatorId: undefined, running: true },
+    // 1 for the top level, as Go numbers main 1 (ESM top-level code runs with async id 0).
+    { id: executionAsyncId() || 1, kind: "running", stack: callerStack, creation: [], labels: currentLabels(), ageMs: undefined, creatorId: undefined, running: true },
   ];
   const { live, untracked } = prune();
   for (const t of live) {
@@ -271,7 +272,7 @@ function callerStack(): Frame[] {
   return own <= 0 ? frames : frames.slice(own);
 }
 
-const OWN_FILE = /[\\/](src|dist[\\/]esm)[\\/](collect|registry)[\\/][\w-]+\.[jt]s$|[\\/]dist[\\/]cjs[\\/]\w+\.cjs$/;
+const OWN_FILE = /[\\/](src|dist[\\/](esm|cjs))[\\/](collect|registry)[\\/][\w-]+\.(ts|js|cjs)$/;
 function isOwnFrame(f: Frame): boolean {
   return OWN_FILE.test(f.file) || f.file.startsWith("node:internal/");
 }

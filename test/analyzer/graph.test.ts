@@ -144,3 +144,43 @@ test("node keys tell nodes apart by every field", () => {
   assert.notEqual(nodeKey(base), nodeKey({ ...base, address: 1n }));
   assert.equal(nodeKey(base), nodeKey({ ...base }));
 });
+
+/** Every node's weights and every edge's weight and flags, as text. */
+function describe(g: Graph): string[] {
+  const out: string[] = [];
+  for (const n of g.nodes) {
+    out.push(`${n.printableName()} flat=${n.flat} cum=${n.cum}`);
+    for (const e of n.out.values()) out.push(`  -> ${e.dest.printableName()} w=${e.weight} residual=${e.residual} inline=${e.inline}`);
+    for (const t of n.labelTags.values()) out.push(`  tag ${t.name} flat=${t.flat} cum=${t.cum}`);
+  }
+  return out.sort();
+}
+
+test("location ids out of range (sparse, huge) give the same graph as dense ids", () => {
+  const stacks = [
+    { frames: [["c:3", "b:2"], ["a:1"], ["b:9"], ["a:1"], ["main:1"]], value: [1, 10] },
+    { frames: [["b:2"], ["main:1"]], value: [1, 5] },
+    { frames: [["d:4"], ["c:3", "b:2"], ["main:1"]], value: [2, 7] },
+  ];
+  const dense = profile(stacks);
+  dense.sample.forEach((s, i) => (s.label = { job: [i % 2 === 0 ? "x" : "y"] }));
+  const sparse = profile(stacks);
+  sparse.sample.forEach((s, i) => (s.label = { job: [i % 2 === 0 ? "x" : "y"] }));
+  sparse.location.forEach((l, i) => (l.id = 2 ** 31 - 10 + i * 3));
+  for (const granularity of ["functions", "lines"] as const) {
+    for (const noInlines of [false, true]) {
+      const o = { sampleValue: value, aggregation: aggregationFor(granularity, noInlines) };
+      const a = buildGraph(dense, o);
+      const b = buildGraph(sparse, o);
+      assert.deepEqual(describe(b), describe(a));
+      // Rebuilt with a node left out, its callers' edges become residual in both.
+      const kept = keySet(a.nodes.filter((n) => n.info.name !== "a"));
+      assert.deepEqual(describe(buildGraph(sparse, { ...o, keptNodes: kept })), describe(buildGraph(dense, { ...o, keptNodes: kept })));
+    }
+  }
+  const g = byName(buildGraph(dense, { sampleValue: value, aggregation: aggregationFor("functions", false) }));
+  assert.equal(g.get("b")!.labelTags.get("job:x")!.cum, 17);
+  assert.equal(g.get("b")!.labelTags.get("job:y")!.flat, 5);
+  assert.equal(g.get("a")!.out.get(g.get("b")!)!.weight, 10);
+  assert.equal(g.get("b")!.out.get(g.get("c")!)!.inline, true);
+});

@@ -1,25 +1,38 @@
 // Reports on profiles tsprof itself writes (CPU with labels, heap, a custom
-// profile), compared line for line with `go tool pprof`.
+// profile, goroutine, block, mutex), compared line for line with `go tool pprof`.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 import { once } from "node:events";
 import { join } from "node:path";
 import { needGo } from "../helpers/tools.ts";
 import type { ReportKind } from "../../src/analyzer/report/index.ts";
-import { startCPUProfile, stopCPUProfile, writeHeapProfile, newProfile, labels, runWithLabels } from "../../src/index.ts";
+import {
+  startCPUProfile, stopCPUProfile, writeHeapProfile, newProfile, labels, runWithLabels, lookup, setBlockProfileRate, setMutexProfileFraction,
+} from "../../src/index.ts";
 import { assertSameAsGo, ours } from "./report-helpers.ts";
 import { workDir } from "./synthetic-profiles.ts";
 
-const files = { cpu: join(workDir, "tsprof-cpu.pb.gz"), heap: join(workDir, "tsprof-heap.pb.gz"), custom: join(workDir, "tsprof-custom.pb.gz") };
+const files = {
+  cpu: join(workDir, "tsprof-cpu.pb.gz"),
+  heap: join(workDir, "tsprof-heap.pb.gz"),
+  custom: join(workDir, "tsprof-custom.pb.gz"),
+  goroutine: join(workDir, "tsprof-goroutine.pb.gz"),
+  block: join(workDir, "tsprof-block.pb.gz"),
+  mutex: join(workDir, "tsprof-mutex.pb.gz"),
+};
 const keep: unknown[] = [];
 
+/** Burns `ms` of CPU time (not wall time: the test machine may be loaded). */
 function spin(ms: number): number {
-  const end = Date.now() + ms;
+  const start = process.cpuUsage();
   let x = 0;
-  while (Date.now() < end) x += Math.sqrt(x + 1);
-  return x;
+  for (;;) {
+    for (let i = 0; i < 10_000; i++) x += Math.sqrt(x + 1);
+    const used = process.cpuUsage(start);
+    if ((used.user + used.system) / 1000 >= ms) return x;
+  }
 }
 function heavy(): number { return spin(120); }
 function light(): number { return spin(60); }
@@ -54,6 +67,34 @@ const writers: Record<keyof typeof files, () => Promise<void>> = {
     for (let i = 0; i < 3; i++) opener({ i });
     await write(files.custom, (w) => p.writeTo(w as never, 0));
   },
+  goroutine: async () => {
+    const timers = [setTimeout(() => {}, 60_000), setInterval(() => {}, 60_000)];
+    try {
+      await write(files.goroutine, (w) => lookup("goroutine")!.writeTo(w as never, 0));
+    } finally {
+      clearTimeout(timers[0]);
+      clearInterval(timers[1]);
+    }
+  },
+  block: async () => {
+    setBlockProfileRate(1);
+    try {
+      for (let i = 0; i < 5; i++) readFileSync(import.meta.filename);
+    } finally {
+      setBlockProfileRate(0);
+    }
+    await write(files.block, (w) => lookup("block")!.writeTo(w as never, 0));
+  },
+  mutex: async () => {
+    setMutexProfileFraction(1);
+    try {
+      await new Promise<void>((resolve) => setTimeout(() => { spin(30); resolve(); }, 1));
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    } finally {
+      setMutexProfileFraction(0);
+    }
+    await write(files.mutex, (w) => lookup("mutex")!.writeTo(w as never, 0));
+  },
 };
 const written = new Map<keyof typeof files, Promise<string>>();
 function profileFile(name: keyof typeof files): Promise<string> {
@@ -85,6 +126,10 @@ cases.push(
   { file: "heap", kind: "dot", flags: ["-sample_index=inuse_objects"] },
   { file: "heap", kind: "top", flags: ["-mean", "-sample_index=inuse_space"] },
   { file: "custom", kind: "list", arg: "opener" },
+  { file: "block", kind: "top", flags: ["-sample_index=contentions"] },
+  { file: "block", kind: "list", arg: "readFileSync" },
+  { file: "mutex", kind: "top", flags: ["-mean"] },
+  { file: "goroutine", kind: "top", flags: ["-files"] },
 );
 
 for (const c of cases) {

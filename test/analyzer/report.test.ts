@@ -3,6 +3,7 @@
 // made by test/fixtures/analyzer/go/reportgen).
 
 import { test } from "node:test";
+import assert from "node:assert/strict";
 import { join } from "node:path";
 import { needGo } from "../helpers/tools.ts";
 import type { ReportKind } from "../../src/analyzer/report/index.ts";
@@ -74,6 +75,24 @@ cases.push(
   { file: "heap", kind: "top", flags: ["-focus=allocSmall", "-relative_percentages", "-sample_index=alloc_objects"] },
   { file: "allocs", kind: "top", flags: ["-sample_index=inuse_space"] },
   { file: "allocs", kind: "list", arg: "main\\.alloc" },
+  { file: "allocs", kind: "tree", flags: ["-sample_index=alloc_objects", "-cum"] },
+  { file: "allocs", kind: "dot", flags: ["-lines"] },
+  { file: "cpu", kind: "tree", flags: ["-cum"] },
+  { file: "cpu", kind: "tree", flags: ["-divide_by=3"] },
+  { file: "cpu", kind: "tree", flags: ["-noinlines"] },
+  { file: "cpu", kind: "peek", arg: "main", flags: ["-lines"] },
+  { file: "cpu", kind: "dot", flags: ["-addresses"] },
+  { file: "cpu", kind: "dot", flags: ["-edgefraction=0.1"] },
+  { file: "cpu", kind: "tags", flags: ["-unit=s"] },
+  { file: "cpu", kind: "list", arg: "hotLoop", flags: ["-addresses"] },
+  { file: "heap", kind: "dot", flags: ["-mean"] },
+  { file: "heap", kind: "tags", flags: ["-mean"] },
+  { file: "heap", kind: "traces", flags: ["-sample_index=alloc_objects"] },
+  { file: "heap", kind: "top", flags: ["-nodecount=5", "-nodefraction=0", "-edgefraction=0"] },
+  { file: "block", kind: "tree", flags: ["-lines"] },
+  { file: "mutex", kind: "dot", flags: ["-mean"] },
+  { file: "goroutine", kind: "traces", flags: ["-lines"] },
+  { file: "custom", kind: "dot", flags: ["-call_tree"] },
 );
 // -base and -diff_base: negative values, the diff_base total, drop_negative.
 const base = join(dir, "cpu-base.pb.gz");
@@ -91,7 +110,13 @@ for (const b of [`-diff_base=${base}`, `-base=${base}`]) {
 }
 // (Not dot -call_tree with a base: go tool pprof numbers tree nodes of equal
 // |weight| and opposite sign in random order, so no output can match it.)
-cases.push({ file: "cpu", kind: "top", flags: [`-diff_base=${base}`, "-mean"] }, { file: "cpu", kind: "traces", flags: [`-base=${base}`, "-lines"] });
+cases.push(
+  { file: "cpu", kind: "top", flags: [`-diff_base=${base}`, "-mean"] },
+  { file: "cpu", kind: "top", flags: [`-diff_base=${base}`, "-compact_labels"] },
+  { file: "cpu", kind: "top", flags: [`-diff_base=${base}`, "-unit=auto"] },
+  { file: "cpu", kind: "raw", flags: [`-diff_base=${base}`] },
+  { file: "cpu", kind: "traces", flags: [`-base=${base}`, "-lines"] },
+);
 
 for (const c of cases) {
   const flags = c.flags ?? [];
@@ -102,3 +127,16 @@ for (const c of cases) {
     assertSameAsGo(join(dir, c.file + ".pb.gz"), c.kind, flags, c.arg, { unordered: c.unordered });
   });
 }
+
+test("generateReportParts joins to generateReport's output", async () => {
+  const { loadProfile } = await import("./report-helpers.ts");
+  const { defaultConfig } = await import("../../src/analyzer/config.ts");
+  const { computeTotal, generateReport, generateReportParts } = await import("../../src/analyzer/report/index.ts");
+  const p = loadProfile(join(dir, "cpu.pb.gz"));
+  const ctx = { sampleIndex: 1, total: computeTotal(p, 1) };
+  for (const kind of ["traces", "top"] as ReportKind[]) {
+    const parts = generateReportParts(kind, p, defaultConfig(), ctx);
+    if (kind === "traces") assert.ok(parts.length > p.sample.length, "one part per sample");
+    assert.equal(parts.join(""), generateReport(kind, p, defaultConfig(), ctx));
+  }
+});

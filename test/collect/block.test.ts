@@ -134,7 +134,7 @@ test("block: Atomics.wait, zlib, child_process and crypto waits each under their
   }
 });
 
-test("block: Go's rate — events far shorter than the rate are rarely sampled, and unbiased when they are", () => {
+test("block: Go's rate — events far shorter than the rate are (almost never) sampled; a bad rate is refused", () => {
   // An hour per sample: a microsecond stat is sampled with probability ~3e-10.
   setBlockProfileRate(3600e9);
   try {

@@ -198,7 +198,8 @@ test("setCPUProfileRate sets the period; while running it refuses with Go's mess
     return deltas[Math.floor(deltas.length / 10)]!;
   };
   const gap1k = shortGaps(1000), gap100 = shortGaps(10_000);
-  assert.ok(gap1k < 5000 && gap100 > 7000, `10th-percentile gap between samples: ${gap1k} µs at 1 kHz, ${gap100} µs at 100 Hz`);
+  // (About 1,000 and 10,000 µs; a delayed sample shortens the gap after it, so margins are wide.)
+  assert.ok(gap1k < 5000 && gap100 > 3 * gap1k, `10th-percentile gap between samples: ${gap1k} µs at 1 kHz, ${gap100} µs at 100 Hz`);
   assert.equal(cpuProfileRate(), 100);
   setCPUProfileRate(5e6);
   assert.equal(cpuProfileRate(), 1_000_000);

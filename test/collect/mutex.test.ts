@@ -67,7 +67,8 @@ test("mutex: a timer callback busy for 200 ms shows with about 200 ms of delay, 
     assert.equal(held.length, 1);
     const [count, delay] = held[0]!.value as [number, number];
     assert.equal(count, 1);
-    assert.ok(delay >= 200e6 && delay < 260e6, `delay ${delay / 1e6} ms`);
+    // At least the 200 ms it spun; a loaded machine can stretch the last slice.
+    assert.ok(delay >= 200e6 && delay < 300e6, `delay ${delay / 1e6} ms`);
     const names = held[0]!.location.map((l) => l.line[0]!.function.name);
     assert.equal(names[0], "spin");
     assert.equal(names[1], "setTimeout");

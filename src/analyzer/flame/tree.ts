@@ -4,9 +4,9 @@
 // In a -diff_base comparison, `base` holds what the base profile contributed
 // (as a positive amount), so a view can shade growth and shrinkage.
 
-import type { Location, ProfileData } from "../../profile/model.js";
+import type { Line, Location, ProfileData, ProfileFunction } from "../../profile/model.js";
 import type { Config } from "../config.js";
-import { aggregatedLines, aggregationFor, nodeInfo } from "../graph/nodeinfo.js";
+import { aggregatedLines, aggregationFor, nodeInfo, type Aggregation } from "../graph/nodeinfo.js";
 import { nameComponents } from "../graph/types.js";
 import { isDiffBaseSample } from "../report/index.js";
 import { scaledLabel } from "../measurement.js";
@@ -56,71 +56,29 @@ export interface FlameOptions {
 export function flameTree(profile: ProfileData, config: Config, o: FlameOptions = {}): FlameTree {
   const si = o.sampleIndex ?? sampleIndexByName(profile, config.sampleIndex);
   const st = profile.sampleType[si]!;
-  const aggregation = aggregationFor(config.granularity, config.noInlines);
-  const infoOpts = { aggregation, objNames: false, origFnNames: false };
+  const frames = new FrameTable(profile, aggregationFor(config.granularity, config.noInlines));
+  const hasBase = profile.sample.some((s) => (s.value[si] ?? 0) < 0);
 
-  // Frame ids: one per distinct (name, inline) pair. Per location (a "slot",
-  // found by location id), its frame ids root first and a memo of the tree
-  // node it was last entered from and led to, in typed arrays: the walk below
-  // touches them millions of times.
-  const frameIds = new Map<string, number>();
-  const frameNames: string[] = [];
-  const frameInline: boolean[] = [];
-  const slotById = new Int32Array(idLimit(profile)); // slot + 1; 0 = none yet
-  const slotByLoc = new Map<Location, number>();
-  const slots = new LocationSlots(profile.location.length + 1);
-  const slotOf = (l: Location): number => {
-    const id = l.id;
-    const known = id > 0 && id < slotById.length ? slotById[id]! - 1 : (slotByLoc.get(l) ?? -1);
-    if (known >= 0) return known;
-    const lines = aggregatedLines(l, aggregation);
-    const ids = new Int32Array(lines.length);
-    for (let i = 0; i < lines.length; i++) {
-      // Root first: the physical caller (last line) before what it inlined.
-      const inline = i < lines.length - 1;
-      const name = nameComponents(nodeInfo(l, lines[i], infoOpts)).join(" ");
-      const key = (inline ? "1" : "0") + name;
-      let fid = frameIds.get(key);
-      if (fid === undefined) {
-        fid = frameNames.length;
-        frameIds.set(key, fid);
-        frameNames.push(name);
-        frameInline.push(inline);
-      }
-      ids[lines.length - 1 - i] = fid;
-    }
-    const slot = slots.add(ids);
-    if (id > 0 && id < slotById.length) slotById[id] = slot + 1;
-    else slotByLoc.set(l, slot);
-    return slot;
-  };
-
-  const nodes = new NodeArrays();
+  const nodes = new NodeArrays(hasBase);
   const child = new Map<number, number>();
   let total = 0;
-  let hasBase = false;
   for (const s of profile.sample) {
     const v = s.value[si] ?? 0;
     if (v === 0) continue;
-    const base = isDiffBaseSample(s) ? -v : 0;
-    if (v < 0) hasBase = true;
-    const w = Math.abs(v);
-    total += w;
+    const base = hasBase && isDiffBaseSample(s) ? -v : 0;
+    total += Math.abs(v);
     let node = 0;
-    nodes.add(0, v, w, base);
+    nodes.add(0, v, base);
     const locs = s.location;
     for (let i = locs.length - 1; i >= 0; i--) {
-      const l = locs[i]!;
-      const id = l.id;
-      let slot = id > 0 && id < slotById.length ? slotById[id]! - 1 : -1;
-      if (slot < 0) slot = slotOf(l);
+      const slot = frames.slotOf(locs[i]!);
       // A location is nearly always reached from the same call path: the memo saves the child lookup.
-      if (slots.lastParent[slot] === node) {
-        node = slots.lastNode[slot]!;
-        nodes.add(node, v, w, base);
+      if (frames.lastParent[slot] === node) {
+        node = frames.lastNode[slot]!;
+        nodes.add(node, v, base);
         continue;
       }
-      const ids = slots.frames[slot]!;
+      const ids = frames.frames[slot]!;
       for (let k = 0; k < ids.length; k++) {
         const f = ids[k]!;
         const key = node * 67108864 + f; // 2^26 frame ids per node; exact below 2^53
@@ -129,54 +87,110 @@ export function flameTree(profile: ProfileData, config: Config, o: FlameOptions 
           c = nodes.create(node, f);
           child.set(key, c);
         }
-        nodes.add(c, v, w, base);
-        if (k === 0 && ids.length === 1) {
+        nodes.add(c, v, base);
+        if (ids.length === 1) {
           // Only single-frame locations are memoized (the memo holds one node).
-          slots.lastParent[slot] = node;
-          slots.lastNode[slot] = c;
+          frames.lastParent[slot] = node;
+          frames.lastNode[slot] = c;
         }
         node = c;
       }
     }
     nodes.self[node]! += v;
   }
-  const { root, pruned } = nodes.toTree(frameNames, frameInline, (o.minFraction ?? 0) * total);
+  const { root, pruned } = nodes.toTree(frames.names, frames.inline, (o.minFraction ?? 0) * total);
   sortChildren(root);
   const unit = st.unit;
   const outUnit = config.unit === "minimum" ? "auto" : config.unit;
   return { root, total, sampleType: st.type, unit, format: (v) => scaledLabel(v, unit, outUnit), hasBase, pruned };
 }
 
-/** Location ids below this are looked up in an array (dense ids, as profiles have); others in a map. */
-function idLimit(profile: ProfileData): number {
-  let max = 0;
-  for (const l of profile.location) if (l.id > max) max = l.id;
-  return Math.min(max + 1, 4 * profile.location.length + 1024);
-}
-
-/** Per location seen: its frame ids (root first), and the memo of the last call path through it. */
-class LocationSlots {
-  length = 0;
-  frames: Int32Array[] = [];
+/**
+ * The frames of each location as frame ids (one per distinct name and inline
+ * flag), root first, and per location a memo of the tree node it was last
+ * entered from and led to. A location's slot is its id when ids are dense
+ * (as in every profile we read), else one given on first sight; everything
+ * the walk touches per frame is in typed arrays.
+ */
+class FrameTable {
+  readonly names: string[] = [];
+  readonly inline: boolean[] = [];
+  readonly frames: (Int32Array | undefined)[] = [];
   lastParent: Int32Array;
   lastNode: Int32Array;
+  private readonly idLimit: number;
+  private readonly sparse = new Map<Location, number>();
+  private nextSparse: number;
+  private readonly ids = new Map<string, number>();
+  /** Frame ids per function, when a frame's name depends on its function alone (function granularity). */
+  private readonly byFunction = new Map<ProfileFunction, number>();
+  private readonly byFunctionInline = new Map<ProfileFunction, number>();
+  private readonly nameOnly: boolean;
 
-  constructor(capacity: number) {
-    this.lastParent = new Int32Array(capacity).fill(-1);
-    this.lastNode = new Int32Array(capacity);
+  constructor(profile: ProfileData, private readonly aggregation: Aggregation) {
+    let max = 0;
+    for (const l of profile.location) if (l.id > max) max = l.id;
+    this.idLimit = Math.min(max + 1, 4 * profile.location.length + 1024);
+    this.nextSparse = this.idLimit;
+    this.lastParent = new Int32Array(this.idLimit + 64).fill(-1);
+    this.lastNode = new Int32Array(this.idLimit + 64);
+    this.nameOnly = aggregation.function && !aggregation.filename && !aggregation.linenumber && !aggregation.address;
   }
 
-  add(ids: Int32Array): number {
-    if (this.length === this.lastParent.length) {
-      const parent = new Int32Array(this.length * 2).fill(-1);
-      parent.set(this.lastParent);
-      const node = new Int32Array(this.length * 2);
-      node.set(this.lastNode);
-      this.lastParent = parent;
-      this.lastNode = node;
+  slotOf(l: Location): number {
+    const id = l.id;
+    if (id > 0 && id < this.idLimit) {
+      if (this.frames[id] === undefined) this.frames[id] = this.frameIds(l);
+      return id;
     }
-    this.frames.push(ids);
-    return this.length++;
+    let slot = this.sparse.get(l);
+    if (slot === undefined) {
+      slot = this.nextSparse++;
+      if (slot >= this.lastParent.length) this.grow();
+      this.sparse.set(l, slot);
+      this.frames[slot] = this.frameIds(l);
+    }
+    return slot;
+  }
+
+  private frameIds(l: Location): Int32Array {
+    const lines = aggregatedLines(l, this.aggregation);
+    const out = new Int32Array(lines.length);
+    for (let i = 0; i < lines.length; i++) {
+      // Root first: the physical caller (last line) before what it inlined.
+      out[lines.length - 1 - i] = this.frameId(l, lines[i], i < lines.length - 1);
+    }
+    return out;
+  }
+
+  private frameId(l: Location, line: Line | undefined, inline: boolean): number {
+    const fn = line?.function;
+    const cache = inline ? this.byFunctionInline : this.byFunction;
+    const cacheable = this.nameOnly && fn !== undefined && fn.name !== "";
+    if (cacheable) {
+      const known = cache.get(fn);
+      if (known !== undefined) return known;
+    }
+    const name = nameComponents(nodeInfo(l, line, { aggregation: this.aggregation, objNames: false, origFnNames: false })).join(" ");
+    const key = (inline ? "1" : "0") + name;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.names.length;
+      this.ids.set(key, id);
+      this.names.push(name);
+      this.inline.push(inline);
+    }
+    if (cacheable) cache.set(fn, id);
+    return id;
+  }
+
+  private grow(): void {
+    const parent = new Int32Array(this.lastParent.length * 2).fill(-1);
+    parent.set(this.lastParent);
+    const node = new Int32Array(this.lastNode.length * 2);
+    node.set(this.lastNode);
+    this.lastParent = parent;
+    this.lastNode = node;
   }
 }
 
@@ -190,7 +204,8 @@ class NodeArrays {
   self = new Float64Array(1024);
   base = new Float64Array(1024);
 
-  constructor() {
+  /** With negative values (a base subtracted), widths and base shares are tracked apart from values. */
+  constructor(private readonly signed: boolean) {
     this.parent[0] = -1;
     this.frame[0] = -1;
   }
@@ -203,10 +218,12 @@ class NodeArrays {
     return n;
   }
 
-  add(n: number, v: number, w: number, base: number): void {
+  add(n: number, v: number, base: number): void {
     this.value[n]! += v;
-    this.weight[n]! += w;
-    if (base !== 0) this.base[n]! += base;
+    if (this.signed) {
+      this.weight[n]! += Math.abs(v);
+      this.base[n]! += base;
+    }
   }
 
   private grow(): void {
@@ -232,9 +249,11 @@ class NodeArrays {
   toTree(names: string[], inline: boolean[], cutoff: number): { root: FlameNode; pruned: number } {
     const out: (FlameNode | undefined)[] = new Array(this.length);
     let pruned = 0;
+    // Without negative values, widths are the values.
+    const weight = this.signed ? this.weight : this.value;
     for (let n = 0; n < this.length; n++) {
       const f = this.frame[n]!;
-      if (n > 0 && cutoff > 0 && this.weight[n]! < cutoff) {
+      if (n > 0 && cutoff > 0 && weight[n]! < cutoff) {
         const parent = out[this.parent[n]!];
         if (parent) {
           parent.self += this.value[n]!;
@@ -243,7 +262,7 @@ class NodeArrays {
         continue;
       }
       const node: FlameNode = {
-        name: f < 0 ? "root" : names[f]!, value: this.value[n]!, weight: this.weight[n]!, self: this.self[n]!,
+        name: f < 0 ? "root" : names[f]!, value: this.value[n]!, weight: weight[n]!, self: this.self[n]!,
         base: this.base[n]!, inline: f < 0 ? false : inline[f]!, children: [],
       };
       out[n] = node;

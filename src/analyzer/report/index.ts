@@ -5,6 +5,8 @@
 //       after the driver's filtering (focus, ignore, hide, show, tagfocus…);
 //       ctx.total is the total of the profile *before* that filtering, as
 //       google/pprof reports percentages of it (see ReportContext).
+//   generateReportParts(...)                     the same as pieces to write
+//       one after another (a huge traces report exceeds V8's longest string).
 //   new Report(kind, profile, config, ctx)       for the web UI: .trimmedGraph(),
 //       textItems(rpt) (the top table), dotGraph(rpt) (graph + legend for SVG).
 //
@@ -21,7 +23,7 @@ import { profileString } from "./raw.js";
 import { Report } from "./report.js";
 import { printTags } from "./tags.js";
 import { printText, printTree } from "./text.js";
-import { printTraces } from "./traces.js";
+import { printTraces, tracesParts } from "./traces.js";
 
 export { Report } from "./report.js";
 export type { TrimmedGraph } from "./report.js";
@@ -56,7 +58,12 @@ export function generateReport(kind: ReportKind, profile: ProfileData, config: C
     case "peek":
       return printTree(rpt);
     case "traces":
-      return printTraces(rpt);
+      try {
+        return printTraces(rpt);
+      } catch (e) {
+        if (e instanceof RangeError) throw new ReportError("the traces report is too large to print as one string; write generateReportParts() one part at a time");
+        throw e;
+      }
     case "tags":
       return printTags(rpt);
     case "list":
@@ -70,4 +77,13 @@ export function generateReport(kind: ReportKind, profile: ProfileData, config: C
     case "callgrind":
       return printCallgrind(rpt);
   }
+}
+
+/**
+ * generateReport's output in parts whose concatenation is the report, for
+ * writing a report too large for one string (traces of a huge profile).
+ */
+export function generateReportParts(kind: ReportKind, profile: ProfileData, config: Config, ctx: ReportContext): string[] {
+  if (kind !== "traces") return [generateReport(kind, profile, config, ctx)];
+  return tracesParts(new Report(kind, profile, config, ctx));
 }

@@ -11,6 +11,15 @@ const separator = "-----------+-------------------------------------------------
 const blankValue = " ".repeat(10);
 
 export function printTraces(rpt: Report): string {
+  return tracesParts(rpt).join("");
+}
+
+/**
+ * The traces report in pieces (the header, then one per sample), for
+ * writing out without joining: on a huge profile the whole report can
+ * exceed the longest string V8 can hold.
+ */
+export function tracesParts(rpt: Report): string[] {
   const o = rpt.options;
   const out: string[] = [profileLabels(rpt).join("\n") + "\n"];
   const { locationNodes } = createNodes(rpt.profile, {
@@ -60,5 +69,5 @@ export function printTraces(rpt: Report): string {
     out.push(text);
   }
   out.push(separator + "\n");
-  return out.join("");
+  return out;
 }
