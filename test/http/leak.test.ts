@@ -7,7 +7,7 @@ import { once } from "node:events";
 import { isDeepStrictEqual } from "node:util";
 import { request, type IncomingMessage, type ServerResponse } from "node:http";
 import { handler } from "../../src/http/index.ts";
-import { collectGarbage } from "../../src/http/gc.ts";
+import { runGC } from "../../src/collect/heap.ts";
 import { serve, get } from "./helpers.ts";
 
 const served = await serve(handler({ authorize: (req) => req.headers["x-deny"] === undefined }));
@@ -74,7 +74,7 @@ async function settle(expected?: Record<string, number>): Promise<void> {
   const deadline = Date.now() + 20_000;
   do {
     await new Promise((r) => setTimeout(r, 100));
-    collectGarbage();
+    await runGC();
   } while (expected && (!isDeepStrictEqual(handles(), expected) || alive().length > 0) && Date.now() < deadline);
 }
 

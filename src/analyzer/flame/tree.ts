@@ -59,6 +59,7 @@ export function flameTree(profile: ProfileData, config: Config, o: FlameOptions 
   const frames = new FrameTable(profile, aggregationFor(config.granularity, config.noInlines));
   const hasBase = profile.sample.some((s) => (s.value[si] ?? 0) < 0);
 
+  const dense = frames.idLimit;
   const nodes = new NodeArrays(hasBase);
   const child = new Map<number, number>();
   let total = 0;
@@ -71,8 +72,15 @@ export function flameTree(profile: ProfileData, config: Config, o: FlameOptions 
     nodes.add(0, v, base);
     const locs = s.location;
     for (let i = locs.length - 1; i >= 0; i--) {
-      const slot = frames.slotOf(locs[i]!);
+      const l = locs[i]!;
+      const id = l.id;
       // A location is nearly always reached from the same call path: the memo saves the child lookup.
+      if (id < dense && frames.lastParent[id] === node) {
+        node = frames.lastNode[id]!;
+        nodes.add(node, v, base);
+        continue;
+      }
+      const slot = frames.slotOf(l);
       if (frames.lastParent[slot] === node) {
         node = frames.lastNode[slot]!;
         nodes.add(node, v, base);
@@ -118,7 +126,8 @@ class FrameTable {
   readonly frames: (Int32Array | undefined)[] = [];
   lastParent: Int32Array;
   lastNode: Int32Array;
-  private readonly idLimit: number;
+  /** Locations with an id under this (and over 0) have the id as slot. */
+  readonly idLimit: number;
   private readonly sparse = new Map<Location, number>();
   private nextSparse: number;
   private readonly ids = new Map<string, number>();
