@@ -17,17 +17,29 @@ async function measure(mode) {
   const port = Number(String(chunk).trim());
   const url = `http://127.0.0.1:${port}`;
   await autocannon({ url, connections: 10, duration: 1 }); // warm-up
+  const cpuBefore = await cpuMicros(url);
   const result = await autocannon({ url, connections: 10, duration: seconds, requests: [{ path: "/checkout" }, { path: "/cart/12" }] });
+  const cpuAfter = await cpuMicros(url);
   child.kill("SIGTERM");
   await once(child, "exit");
-  return result.requests.average;
+  return { rps: result.requests.average, cpuPerRequest: (cpuAfter - cpuBefore) / result.requests.total };
+}
+
+async function cpuMicros(url) {
+  return Number(await (await fetch(`${url}/__cpu`)).text());
 }
 
 const results = Object.fromEntries(modes.map((m) => [m, []]));
 for (let r = 0; r < rounds; r++) for (const mode of modes) results[mode].push(await measure(mode));
 const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const m = Object.fromEntries(modes.map((k) => [k, median(results[k])]));
-for (const mode of modes) console.log(`${mode.padEnd(14)} ${m[mode].toFixed(0).padStart(8)} req/s (runs: ${results[mode].map((x) => x.toFixed(0)).join(", ")})`);
-console.log(`tsprof labelled / tsprof unlabelled: ${(m["tsprof-labels"] / m.tsprof).toFixed(3)}`);
-console.log(`@datadog/pprof with contexts / without: ${(m["dd-labels"] / m.dd).toFixed(3)}`);
-console.log(`tsprof profiled / unprofiled: ${(m.tsprof / m.plain).toFixed(3)}; @datadog/pprof profiled / unprofiled: ${(m.dd / m.plain).toFixed(3)}`);
+const rps = Object.fromEntries(modes.map((k) => [k, median(results[k].map((x) => x.rps))]));
+const cpu = Object.fromEntries(modes.map((k) => [k, median(results[k].map((x) => x.cpuPerRequest))]));
+for (const mode of modes) {
+  const runs = results[mode].map((x) => x.rps.toFixed(0)).join(", ");
+  console.log(`${mode.padEnd(14)} ${rps[mode].toFixed(0).padStart(8)} req/s (runs: ${runs})  ${cpu[mode].toFixed(1).padStart(7)} µs CPU/request`);
+}
+const ratio = (a, b) => (a in rps && b in rps ? `throughput ${(rps[a] / rps[b]).toFixed(3)}, CPU/request ${(cpu[a] / cpu[b]).toFixed(3)}` : "not measured");
+console.log(`tsprof labelled / tsprof unlabelled: ${ratio("tsprof-labels", "tsprof")}`);
+console.log(`@datadog/pprof with contexts / without: ${ratio("dd-labels", "dd")}`);
+console.log(`tsprof profiled / unprofiled: ${ratio("tsprof", "plain")}`);
+console.log(`@datadog/pprof profiled / unprofiled: ${ratio("dd", "plain")}`);

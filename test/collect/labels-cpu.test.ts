@@ -10,9 +10,13 @@ import { labels, runWithLabels } from "../../src/collect/labels.ts";
 import { startCPUProfile, stopCPUProfile } from "../../src/collect/cpu.ts";
 import { goPprof, needGo } from "../helpers/tools.ts";
 
-function spin(ms: number): void {
-  const end = performance.now() + ms;
-  while (performance.now() < end);
+// A fixed amount of work, not of wall time: on a loaded machine a wall-time
+// spin would give each job whatever share the scheduler left it.
+let sink = 0;
+function spin(units: number): void {
+  let x = sink;
+  for (let i = 0; i < units * 100_000; i++) x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
+  sink = x;
 }
 
 async function job(name: string, msPerStep: number, steps: number): Promise<void> {
