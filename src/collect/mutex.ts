@@ -6,11 +6,19 @@
 //
 // setMutexProfileFraction(rate) has Go's meaning: 0 turns it off (the
 // default: nothing hooked), otherwise on average 1 in `rate` events is
-// recorded, with its count and delay scaled by `rate`. The sampling decision
-// is taken when a resource is created, so only sampled resources pay for a
-// stack capture; every callback is timed (async_hooks before/after) while on.
-// A callback is a contention event when it held the loop for at least
-// MUTEX_MIN_HOLD_MS; its delay is the whole time it held the loop.
+// recorded, with its count and delay scaled by `rate`. A callback is a
+// contention event when it held the loop for at least MUTEX_MIN_HOLD_MS; its
+// delay is the whole time it held the loop. Callbacks are timed by an
+// async_hooks hook (init/before/after), in one of two ways:
+// - rate < WINDOWED_FROM: the hook is always on and times every callback;
+//   the sampling decision is taken when a resource is created, so only
+//   sampled resources pay for a stack capture, and every sampled event has
+//   its scheduling stack.
+// - rate >= WINDOWED_FROM: the hook is on only around time windows covering
+//   1/rate of the time (mutex-windows.ts), so the per-callback cost is paid
+//   1/rate of the time; a callback starting inside a window is sampled. One
+//   whose resource was created while the hook was off is recorded with its
+//   name alone, without the stack that scheduled it.
 
 import { AsyncResource, createHook, executionAsyncResource, type AsyncHook } from "node:async_hooks";
 import { performance } from "node:perf_hooks";
@@ -19,6 +27,7 @@ import type { Frame } from "../profile/builder.js";
 import { captureLazyStack, pseudoFrame, type LazyStack } from "./goroutine-stack.js";
 import { ContentionRecords } from "./block-records.js";
 import { contentionText } from "./goroutine-text.js";
+import { SamplingWindows, WINDOWED_FROM } from "./mutex-windows.js";
 
 /** The shortest hold of the event loop that counts as delaying queued work. */
 export const MUTEX_MIN_HOLD_MS = 1;
@@ -30,45 +39,53 @@ interface Scheduled {
 
 const records = new ContentionRecords();
 let fraction = 0;
-let hook: AsyncHook | undefined;
+const hook: AsyncHook = createHook({ init, before, after });
+let hookOn = false;
+/** Set while sampling in time windows (fraction >= WINDOWED_FROM). */
+let windows: SamplingWindows | undefined;
 /** Sampled resources → where they were scheduled; forgotten with the resource. */
 const scheduled = new WeakMap<object, Scheduled>();
-/** Resources with a smaller async id were created before the hook was on. */
+/** Always-on mode: resources with a smaller async id were created before the hook was on. */
 let firstTrackedId = Infinity;
-/** Callbacks running now (they can nest): their async ids and start times, in step. */
+/** Callbacks running now (they can nest): their async ids and start times (NaN: not sampled), in step. */
 const runningIds: number[] = [];
 const runningStarts: number[] = [];
 
 function init(_asyncId: number, type: string, _trigger: number, resource: object): void {
-  if (fraction > 1 && Math.random() * fraction >= 1) return;
+  // In windows every resource created while the hook is on keeps its stack:
+  // which callbacks count is decided by when they start.
+  if (!windows && fraction > 1 && Math.random() * fraction >= 1) return;
   scheduled.set(resource, { type, stack: captureLazyStack(init) });
 }
 
 // The hot path: every callback, promise reactions included, passes here
-// while the profile is on. Only numbers are kept; the resource is looked at
+// while the hook is on. Only numbers are kept; the resource is looked at
 // only for the few callbacks that held the loop long enough.
 function before(asyncId: number): void {
+  const now = performance.now();
   runningIds.push(asyncId);
-  runningStarts.push(performance.now());
+  runningStarts.push(!windows || windows.covers(now) ? now : NaN);
 }
 
 function after(asyncId: number): void {
-  // An uncaught exception can skip an after: unwind to this callback.
-  let id = runningIds.pop();
-  let start = runningStarts.pop();
-  while (id !== undefined && id !== asyncId) {
-    id = runningIds.pop();
-    start = runningStarts.pop();
-  }
-  if (start === undefined) return;
+  // An uncaught exception can skip an after: unwind to this callback. An
+  // after whose before came while the hook was off has nothing to unwind.
+  const at = runningIds.lastIndexOf(asyncId);
+  if (at < 0) return;
+  const start = runningStarts[at]!;
+  runningIds.length = at;
+  runningStarts.length = at;
   const heldMs = performance.now() - start;
-  if (heldMs < MUTEX_MIN_HOLD_MS) return;
+  if (!(heldMs >= MUTEX_MIN_HOLD_MS)) return;
   // Still the callback's resource: after runs before its context is left.
   const resource = executionAsyncResource();
   const r = fraction;
   const s = scheduled.get(resource);
   if (s) {
     records.add([callbackFrame(resource, s.type)], s.stack, r, r * heldMs * 1e6);
+  } else if (windows) {
+    // Created while the hook was off: the callback alone (already sampled by its start).
+    records.add([callbackFrame(resource, "")], NO_STACK, r, r * heldMs * 1e6);
   } else if (asyncId < firstTrackedId && (r <= 1 || Math.random() * r < 1)) {
     // Scheduled before the profile was on: the callback alone, sampled now.
     records.add([callbackFrame(resource, "")], NO_STACK, r, r * heldMs * 1e6);
@@ -82,8 +99,18 @@ function callbackFrame(resource: object, type: string): Frame {
   const r = resource as { _onTimeout?: unknown; _onImmediate?: unknown; callback?: unknown };
   type ||= resource.constructor?.name ?? "";
   const fn = type === "Timeout" ? r._onTimeout : type === "Immediate" ? r._onImmediate : type === "TickObject" ? r.callback : undefined;
-  const name = typeof fn === "function" && fn.name ? fn.name : type === "PROMISE" ? "(promise reaction)" : `(${type || "unknown"} callback)`;
+  const name = typeof fn === "function" && fn.name ? fn.name : type === "PROMISE" || type === "Promise" ? "(promise reaction)" : `(${type || "unknown"} callback)`;
   return pseudoFrame(name);
+}
+
+function setHook(on: boolean): void {
+  if (on === hookOn) return;
+  hookOn = on;
+  // Entries left from when the hook went off have no after coming.
+  runningIds.length = 0;
+  runningStarts.length = 0;
+  if (on) hook.enable();
+  else hook.disable();
 }
 
 /**
@@ -95,17 +122,18 @@ export function setMutexProfileFraction(rate: number): number {
   if (typeof rate !== "number" || Number.isNaN(rate)) throw new TypeError(`setMutexProfileFraction: rate must be a number, got ${String(rate)}`);
   const previous = fraction;
   if (rate < 0) return previous;
-  fraction = Math.trunc(Math.min(rate, Number.MAX_SAFE_INTEGER));
-  if (fraction > 0 && !hook) {
+  const next = Math.trunc(Math.min(rate, Number.MAX_SAFE_INTEGER));
+  if (next === previous) return previous;
+  windows?.stop();
+  windows = undefined;
+  setHook(false);
+  fraction = next;
+  if (fraction >= WINDOWED_FROM) {
+    windows = new SamplingWindows(fraction, setHook);
+  } else if (fraction > 0) {
     // The async id counter now: everything created from here on is seen by init.
     firstTrackedId = new AsyncResource("tsprof.mutex").asyncId();
-    hook = createHook({ init, before, after });
-    hook.enable();
-  } else if (fraction === 0 && hook) {
-    hook.disable();
-    hook = undefined;
-    runningIds.length = 0;
-    runningStarts.length = 0;
+    setHook(true);
   }
   return previous;
 }

@@ -23,7 +23,7 @@ function tsprof(args: string[]) {
 }
 
 test("the README quick start: tsprof pprof -top cpu.pb.gz prints go tool pprof's report", (t) => {
-  if (!existsSync(bin)) return t.skip("not built (node scripts/build.mjs)");
+  assert.ok(existsSync(bin), "tsprof is built (node scripts/build.mjs)");
   if (!needGo(t)) return;
   const r = tsprof(["-top", cpu]);
   assert.equal(r.status, 0, r.stderr);
@@ -31,7 +31,7 @@ test("the README quick start: tsprof pprof -top cpu.pb.gz prints go tool pprof's
 });
 
 test("errors: one line on stderr, non-zero exit, no stack trace", (t) => {
-  if (!existsSync(bin)) return t.skip("not built");
+  assert.ok(existsSync(bin), "tsprof is built (node scripts/build.mjs)");
   for (const args of [["-top", "/nonexistent.pb.gz"], ["-top", "-focus=(", cpu], ["-top", "-sample_index=nope", cpu], ["-nosuchflag", cpu], ["-top"]]) {
     const r = tsprof(args);
     assert.notEqual(r.status, 0, args.join(" "));
@@ -162,7 +162,7 @@ test("an http URL source: fetched with -seconds, errors and unreachable servers 
 });
 
 test("-http serves the web UI with the driver's filters until SIGTERM", async (t) => {
-  if (!existsSync(bin)) return t.skip("not built");
+  assert.ok(existsSync(bin), "tsprof is built (node scripts/build.mjs)");
   const { spawn } = await import("node:child_process");
   const child = spawn(process.execPath, [bin, "pprof", "-http=127.0.0.1:0", "-no_browser", cpu], { stdio: ["ignore", "pipe", "pipe"] });
   try {
