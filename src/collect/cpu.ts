@@ -7,13 +7,29 @@
 
 import type { Writable } from "node:stream";
 import { isMainThread, threadId } from "node:worker_threads";
-import { writeAll } from "../util/write.js";
-import { encodeProfileGzip, encodeProfileGzipSync } from "../profile/encode.js";
+import { createRequire } from "node:module";
 import { startLabelRecording, type LabelRecording } from "./labels.js";
 import { startThreadProfile, stopThreadProfile, setKeepAliveMs, releaseThreadProfiler } from "./cpu-session.js";
 import { WorkerSampler } from "./cpu-workers.js";
-import { cpuProfileData, type ThreadProfile, type V8CpuProfile } from "./cpu-convert.js";
+import type { ThreadProfile, V8CpuProfile } from "./cpu-convert.js";
 import type { ProfileData } from "../profile/model.js";
+
+// Converting and encoding are needed only when a profile stops: loaded then
+// (synchronously, as the exit path needs them), which keeps a profile's start
+// — the tsprof/register preload's start-up — to the sampler alone.
+interface StopModules {
+  convert: typeof import("./cpu-convert.js");
+  encode: typeof import("../profile/encode.js");
+  write: typeof import("../util/write.js");
+}
+let stopModulesLoaded: StopModules | undefined;
+function stopModules(): StopModules {
+  if (!stopModulesLoaded) {
+    const load = createRequire(import.meta.url);
+    stopModulesLoaded = { convert: load("./cpu-convert.js"), encode: load("../profile/encode.js"), write: load("../util/write.js") };
+  }
+  return stopModulesLoaded;
+}
 
 const DEFAULT_HZ = 100;
 /** Go clamps the rate to 1e6 Hz; V8 cannot sample faster than every µs anyway. */
@@ -100,7 +116,8 @@ export async function stopCPUProfile(): Promise<void> {
   const self = stopThisThread(p);
   // Workers are stopped whatever happened here, so nothing keeps sampling.
   const workerProfiles = p.workers ? await p.workers.stop() : [];
-  await writeAll(p.w, await encodeProfileGzip(profileData(p, self, workerProfiles)));
+  const { encode, write } = stopModules();
+  await write.writeAll(p.w, await encode.encodeProfileGzip(profileData(p, self, workerProfiles)));
 }
 
 /**
@@ -131,7 +148,7 @@ export function stopCPUProfileSync(): Buffer | undefined {
   running = undefined;
   const self = stopThisThread(p);
   const workerProfiles = p.workers ? p.workers.stopNow() : [];
-  return encodeProfileGzipSync(profileData(p, self, workerProfiles));
+  return stopModules().encode.encodeProfileGzipSync(profileData(p, self, workerProfiles));
 }
 
 /** Stops this thread's sampler and label recording; a failure is kept for after the workers stopped. */
@@ -150,5 +167,5 @@ function stopThisThread(p: RunningProfile): { profile?: V8CpuProfile; failure?: 
 function profileData(p: RunningProfile, self: ReturnType<typeof stopThisThread>, workers: ThreadProfile[]): ProfileData {
   if (!self.profile) throw self.failure;
   const threads: ThreadProfile[] = [{ thread: threadName(), profiles: [self.profile], labelsAt: (t) => p.recording.labelsAt(t) }, ...workers];
-  return cpuProfileData(threads, { periodNanos: Math.round(1e9 / p.hz), timeNanos: p.timeNanos, durationNanos: self.durationNanos });
+  return stopModules().convert.cpuProfileData(threads, { periodNanos: Math.round(1e9 / p.hz), timeNanos: p.timeNanos, durationNanos: self.durationNanos });
 }

@@ -33,7 +33,8 @@ import { SamplingWindows, WINDOWED_FROM } from "./mutex-windows.js";
 export const MUTEX_MIN_HOLD_MS = 1;
 
 interface Scheduled {
-  type: string;
+  /** The callback, named at creation: Node clears an Immediate's before its after hook. */
+  callback: Frame;
   stack: LazyStack;
 }
 
@@ -55,7 +56,7 @@ function init(_asyncId: number, type: string, _trigger: number, resource: object
   // In windows every resource created while the hook is on keeps its stack:
   // which callbacks count is decided by when they start.
   if (!windows && fraction > 1 && Math.random() * fraction >= 1) return;
-  scheduled.set(resource, { type, stack: captureLazyStack(init) });
+  scheduled.set(resource, { callback: callbackFrame(resource, type), stack: captureLazyStack(init) });
 }
 
 // The hot path: every callback, promise reactions included, passes here
@@ -82,7 +83,7 @@ function after(asyncId: number): void {
   const r = fraction;
   const s = scheduled.get(resource);
   if (s) {
-    records.add([callbackFrame(resource, s.type)], s.stack, r, r * heldMs * 1e6);
+    records.add([s.callback], s.stack, r, r * heldMs * 1e6);
   } else if (windows) {
     // Created while the hook was off: the callback alone (already sampled by its start).
     records.add([callbackFrame(resource, "")], NO_STACK, r, r * heldMs * 1e6);

@@ -15,7 +15,15 @@ import { readFileSync, statSync } from "node:fs";
 import { findSourceMap } from "node:module";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { TraceMap, originalPositionFor, LEAST_UPPER_BOUND, GREATEST_LOWER_BOUND } from "@jridgewell/trace-mapping";
+import { createRequire } from "node:module";
+import type { TraceMap } from "@jridgewell/trace-mapping";
+
+// Loaded on the first source map, not with the profiler: most of a preload's
+// start-up time would otherwise go to it.
+let traceMappingModule: typeof import("@jridgewell/trace-mapping") | undefined;
+function traceMapping(): typeof import("@jridgewell/trace-mapping") {
+  return (traceMappingModule ??= createRequire(import.meta.url)("@jridgewell/trace-mapping"));
+}
 
 export interface OriginalPosition {
   file: string;
@@ -56,6 +64,7 @@ export function originalPosition(file: string, line: number, column: number): Or
 
 function lookup(map: TraceMap, line: number, column: number): OriginalPosition | null {
   const col0 = Math.max(0, column - 1);
+  const { originalPositionFor, GREATEST_LOWER_BOUND, LEAST_UPPER_BOUND } = traceMapping();
   let m = originalPositionFor(map, { line, column: col0, bias: column > 0 ? GREATEST_LOWER_BOUND : LEAST_UPPER_BOUND });
   if (m.source === null && column > 0) m = originalPositionFor(map, { line, column: col0, bias: LEAST_UPPER_BOUND });
   if (m.source === null || m.line === null) return null;
@@ -90,7 +99,7 @@ function loadMap(file: string): TraceMap | null {
   const url = pathToFileURL(file).href;
   try {
     const fromNode = findSourceMap(file) ?? findSourceMap(url);
-    if (fromNode?.payload) return new TraceMap(fromNode.payload as never, url);
+    if (fromNode?.payload) return new (traceMapping().TraceMap)(fromNode.payload as never, url);
   } catch {
     // fall through to the file on disk
   }
@@ -99,9 +108,9 @@ function loadMap(file: string): TraceMap | null {
     if (!st.isFile() || st.size > MAX_GENERATED_BYTES) return null;
     const ref = mapReference(readFileSync(file, "utf8"));
     if (!ref) return null;
-    if (ref.startsWith("data:")) return new TraceMap(decodeDataUrl(ref), url);
+    if (ref.startsWith("data:")) return new (traceMapping().TraceMap)(decodeDataUrl(ref), url);
     const mapPath = ref.startsWith("file://") ? fileURLToPath(ref) : resolve(dirname(file), decodeURIComponent(ref));
-    return new TraceMap(readFileSync(mapPath, "utf8"), pathToFileURL(mapPath).href);
+    return new (traceMapping().TraceMap)(readFileSync(mapPath, "utf8"), pathToFileURL(mapPath).href);
   } catch {
     return null;
   }

@@ -117,3 +117,38 @@ test("mutex: short callbacks are not contentions; a fraction scales what it samp
   }
   assert.throws(() => setMutexProfileFraction(Number.NaN), /rate must be a number/);
 });
+
+test("mutex: sampling in time windows (fraction >= 5) finds a long-holding callback with its count and delay scaled back", async () => {
+  // A chain of immediates, each holding the loop 1.5 ms, for about 2 s: a
+  // window covers 1 in 5 of the time, so ~1/5 of the events are sampled and
+  // each counts 5. Hundreds of events over ~20 windows: the scaled totals
+  // land within a few percent of the truth; the bounds allow far more.
+  const rate = 5;
+  let events = 0;
+  let heldNanos = 0;
+  setMutexProfileFraction(rate);
+  try {
+    await new Promise<void>((resolve) => {
+      const end = performance.now() + 2000;
+      setImmediate(function holdStep() {
+        const t = performance.now();
+        spinFor(1.5);
+        heldNanos += (performance.now() - t) * 1e6;
+        events++;
+        if (performance.now() < end) setImmediate(holdStep);
+        else resolve();
+      });
+    });
+  } finally {
+    assert.equal(setMutexProfileFraction(0), rate);
+  }
+  const p = decodeProfile(gunzipSync(await write(0)));
+  const held = p.sample.filter((s) => s.location[0]!.line[0]!.function.name === "holdStep");
+  const count = held.reduce((n, s) => n + s.value[0]!, 0);
+  const delay = held.reduce((n, s) => n + s.value[1]!, 0);
+  for (const s of held) assert.equal(s.value[0]! % rate, 0, "each sampled event counts `rate`");
+  assert.ok(Math.abs(count - events) <= 0.3 * events, `scaled count ${count}, true ${events}`);
+  assert.ok(Math.abs(delay - heldNanos) <= 0.3 * heldNanos, `scaled delay ${delay / 1e6} ms, true ${heldNanos / 1e6} ms`);
+  // Immediates scheduled while the hook was on keep their scheduling stack.
+  assert.ok(held.some((s) => s.location.length > 1 && s.location.slice(1).some((l) => /\bholdStep$/.test(l.line[0]!.function.name))));
+});
