@@ -11,6 +11,8 @@
 //   node bench/registry-overhead.mjs            (after `node scripts/build.mjs`)
 //   BENCH_ROUNDS=5 BENCH_SECONDS=4 BENCH_SLICES=10 BENCH_SLICE_SECONDS=1 \
 //   BENCH_MUTEX_FRACTION=100 BENCH_BLOCK_RATE=1 node bench/registry-overhead.mjs
+// BENCH_ROUNDS=0 skips part 1; BENCH_MODES=mutex,all-on limits part 2 to
+// those rows (goroutine, block, mutex, all-on).
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
@@ -68,6 +70,7 @@ async function main() {
   const seconds = Number(process.env.BENCH_SECONDS ?? 4);
   const slices = Number(process.env.BENCH_SLICES ?? 10);
   const sliceSeconds = Number(process.env.BENCH_SLICE_SECONDS ?? 1);
+  const modes = (process.env.BENCH_MODES ?? "goroutine,block,mutex,all-on").split(",");
   const self = fileURLToPath(import.meta.url);
   const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -90,29 +93,32 @@ async function main() {
     return { rps: result.requests.average, cpuMicros: after.cpuMicros - before.cpuMicros, served: after.served - before.served };
   }
 
-  // 1. The default: tsprof loaded, everything off, against no tsprof.
-  const plainVsOff = { plain: [], off: [] };
-  for (let r = 0; r < rounds; r++) {
-    for (const kind of ["plain", "off"]) {
-      const server = await start(kind);
-      const m = await load(server.url, seconds);
-      plainVsOff[kind].push({ rps: m.rps, cpu: m.cpuMicros / m.served });
-      await stop(server);
-    }
-  }
-  const row = (xs) => ({ rps: median(xs.map((x) => x.rps)), cpu: median(xs.map((x) => x.cpu)) });
-  const plain = row(plainVsOff.plain), off = row(plainVsOff.off);
   console.log(`loopback HTTP server, 10 connections; machine load while measuring: ${(await import("node:os")).loadavg()[0].toFixed(1)}`);
-  console.log(`\n1. all off (default) vs no tsprof: separate processes, ${rounds} alternating rounds of ${seconds} s, medians`);
-  console.log(`   no tsprof   ${plain.rps.toFixed(0).padStart(7)} req/s  ${plain.cpu.toFixed(1).padStart(6)} us CPU/request`);
-  console.log(`   tsprof off  ${off.rps.toFixed(0).padStart(7)} req/s  ${off.cpu.toFixed(1).padStart(6)} us CPU/request`);
-  console.log(`   ratio off/plain: throughput ${(off.rps / plain.rps).toFixed(3)}, CPU per request ${(off.cpu / plain.cpu).toFixed(3)}`);
+  if (rounds > 0) await defaultVsPlain();
+  async function defaultVsPlain() {
+    // 1. The default: tsprof loaded, everything off, against no tsprof.
+    const plainVsOff = { plain: [], off: [] };
+    for (let r = 0; r < rounds; r++) {
+      for (const kind of ["plain", "off"]) {
+        const server = await start(kind);
+        const m = await load(server.url, seconds);
+        plainVsOff[kind].push({ rps: m.rps, cpu: m.cpuMicros / m.served });
+        await stop(server);
+      }
+    }
+    const row = (xs) => ({ rps: median(xs.map((x) => x.rps)), cpu: median(xs.map((x) => x.cpu)) });
+    const plain = row(plainVsOff.plain), off = row(plainVsOff.off);
+    console.log(`\n1. all off (default) vs no tsprof: separate processes, ${rounds} alternating rounds of ${seconds} s, medians`);
+    console.log(`   no tsprof   ${plain.rps.toFixed(0).padStart(7)} req/s  ${plain.cpu.toFixed(1).padStart(6)} us CPU/request`);
+    console.log(`   tsprof off  ${off.rps.toFixed(0).padStart(7)} req/s  ${off.cpu.toFixed(1).padStart(6)} us CPU/request`);
+    console.log(`   ratio off/plain: throughput ${(off.rps / plain.rps).toFixed(3)}, CPU per request ${(off.cpu / plain.cpu).toFixed(3)}`);
+  }
 
   // 2. Each profile on vs off, switched in one server process.
   console.log(`\n2. on vs off in one process, ${slices} alternating slices of ${sliceSeconds} s each (mutex fraction ${MUTEX_FRACTION}, block rate ${BLOCK_RATE}, goroutine tracking on)`);
   const server = await start("tsprof");
   try {
-    for (const mode of ["goroutine", "block", "mutex", "all-on"]) {
+    for (const mode of modes) {
       const sums = { off: { rps: [], cpu: 0, served: 0 }, on: { rps: [], cpu: 0, served: 0 } };
       for (let s = 0; s < slices; s++) {
         // Alternate which side goes first, so neither always follows the other.

@@ -6,7 +6,7 @@ import type { Frame } from "../profile/builder.js";
 import type { ProfileData } from "../profile/model.js";
 import type { LabelSet } from "./labels.js";
 import { labelsText, stackRecordText } from "../registry/text.js";
-import { tabwrite } from "../registry/tabwriter.js";
+import { tabwrite } from "../util/tabwriter.js";
 
 export interface DumpEntry {
   /** The async id (the calling thread: its execution async id); 0 when unknown. */

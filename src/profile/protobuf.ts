@@ -157,8 +157,11 @@ export class ProtoDecodeError extends Error {}
 
 export class ProtoReader {
   pos: number;
-  constructor(readonly buf: Uint8Array, start = 0, readonly end = buf.length) {
+  /** End of the message being read; `enter`/`leave` move it in and out of nested messages. */
+  end: number;
+  constructor(readonly buf: Uint8Array, start = 0, end = buf.length) {
     this.pos = start;
+    this.end = end;
   }
 
   done(): boolean {
@@ -167,6 +170,39 @@ export class ProtoReader {
 
   /** A varint as a number; int64 negatives (10 bytes) come back negative. */
   varint(): number {
+    // Fast path: up to 4 bytes (28 bits, int32 arithmetic), when they cannot run past the end.
+    const buf = this.buf;
+    let pos = this.pos;
+    if (pos + 4 <= this.end) {
+      let b = buf[pos++]!;
+      let result = b & 0x7f;
+      if (b < 0x80) {
+        this.pos = pos;
+        return result;
+      }
+      b = buf[pos++]!;
+      result |= (b & 0x7f) << 7;
+      if (b < 0x80) {
+        this.pos = pos;
+        return result;
+      }
+      b = buf[pos++]!;
+      result |= (b & 0x7f) << 14;
+      if (b < 0x80) {
+        this.pos = pos;
+        return result;
+      }
+      b = buf[pos++]!;
+      result |= (b & 0x7f) << 21;
+      if (b < 0x80) {
+        this.pos = pos;
+        return result;
+      }
+    }
+    return this.varintSlow();
+  }
+
+  private varintSlow(): number {
     const buf = this.buf;
     let b = buf[this.pos++]!;
     if (b < 0x80) {
@@ -201,14 +237,38 @@ export class ProtoReader {
     throw new ProtoDecodeError("varint too long");
   }
 
+  /** Reads a length prefix, checks it, and returns the payload's end; `pos` is left at its start. */
+  private payloadEnd(): number {
+    const len = this.varint();
+    const end = this.pos + len;
+    if (len < 0 || end > this.end) throw new ProtoDecodeError("length-delimited field runs past the end of its message");
+    return end;
+  }
+
   /** Reads a length prefix and returns [start, end] of the payload. */
   lengthDelimited(): [number, number] {
-    const len = this.varint();
+    const end = this.payloadEnd();
     const start = this.pos;
-    const end = start + len;
-    if (len < 0 || end > this.end) throw new ProtoDecodeError("length-delimited field runs past the end of its message");
     this.pos = end;
     return [start, end];
+  }
+
+  /**
+   * Steps into a length-delimited nested message without allocating a reader:
+   * reads its length, limits `end` to it and returns the outer end, to give
+   * back to `leave` once the message is read.
+   */
+  enter(): number {
+    const end = this.payloadEnd();
+    const outer = this.end;
+    this.end = end;
+    return outer;
+  }
+
+  /** Steps out of the message `enter` stepped into. */
+  leave(outerEnd: number): void {
+    this.pos = this.end;
+    this.end = outerEnd;
   }
 
   skip(wire: number): void {
@@ -220,7 +280,7 @@ export class ProtoReader {
         this.pos += 8;
         break;
       case 2:
-        this.lengthDelimited();
+        this.pos = this.payloadEnd();
         return;
       case 5:
         this.pos += 4;
@@ -231,12 +291,32 @@ export class ProtoReader {
     if (this.pos > this.end) throw new ProtoDecodeError("unexpected end of data");
   }
 
+  /**
+   * Skips a packed run of varints (the payload of a length-delimited field,
+   * from `pos` to `end`), with varint()'s checks and errors: a varint cut by
+   * the end, or longer than 10 bytes.
+   */
+  skipPackedVarints(): void {
+    const buf = this.buf;
+    const end = this.end;
+    let run = 0;
+    for (let pos = this.pos; pos < end; pos++) {
+      if (buf[pos]! < 0x80) {
+        run = 0;
+      } else if (++run === 10) {
+        throw new ProtoDecodeError("varint too long");
+      }
+    }
+    if (run > 0) throw new ProtoDecodeError("unexpected end of data");
+    this.pos = end;
+  }
+
   /** Repeated integers, packed or not, appended to `out`. */
   repeatedInt(wire: number, out: number[]): void {
     if (wire === 2) {
-      const [start, end] = this.lengthDelimited();
-      const inner = new ProtoReader(this.buf, start, end);
-      while (!inner.done()) out.push(inner.varint());
+      const outer = this.enter();
+      while (this.pos < this.end) out.push(this.varint());
+      this.leave(outer);
     } else if (wire === 0) {
       out.push(this.varint());
     } else {

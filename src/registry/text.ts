@@ -3,7 +3,7 @@
 // printed as printStackRecord does, aligned by Go's tabwriter.
 
 import type { Location, ProfileData, Sample } from "../profile/model.js";
-import { tabwrite } from "./tabwriter.js";
+import { tabwrite } from "../util/tabwriter.js";
 
 const hex = (n: bigint | number): string => "0x" + n.toString(16);
 

@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { needGo } from "../helpers/tools.ts";
-import { tabwrite } from "../../src/registry/tabwriter.ts";
+import { tabwrite } from "../../src/util/tabwriter.ts";
 import { dir } from "./_helpers.ts";
 
 const goProgram = `package main

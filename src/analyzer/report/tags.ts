@@ -4,7 +4,7 @@ import { sortTags } from "../graph/sort.js";
 import type { Tag } from "../graph/types.js";
 import { formatFixed, percentage, scale, scaledLabel } from "../measurement.js";
 import type { Report } from "./report.js";
-import { TabWriter } from "./tabwriter.js";
+import { PPROF_TAGS, tabwrite } from "../../util/tabwriter.js";
 
 export function printTags(rpt: Report): string {
   const o = rpt.options;
@@ -23,7 +23,7 @@ export function printTags(rpt: Report): string {
     }
   }
   const keys = sortTags([...tagMap.keys()].map((name) => tag(name, 0)), true);
-  const tw = new TabWriter();
+  let text = "";
   for (const k of keys) {
     const values = tagMap.get(k.name)!;
     let total = 0;
@@ -33,15 +33,15 @@ export function printTags(rpt: Report): string {
       tags.push(tag(name, c));
     }
     const [f, u] = scale(total, o.sampleUnit, o.outputUnit);
-    tw.write(`${k.name}:\t Total ${formatFixed(f, 1)}${u}\n`);
+    text += `${k.name}:\t Total ${formatFixed(f, 1)}${u}\n`;
     for (const t of sortTags(tags, true)) {
       const [tf, tu] = scale(t.flat, o.sampleUnit, o.outputUnit);
-      if (total > 0) tw.write(` \t${formatFixed(tf, 1)}${tu} (${percentage(t.flat, total)}):\t ${t.name}\n`);
-      else tw.write(` \t${formatFixed(tf, 1)}${tu}:\t ${t.name}\n`);
+      if (total > 0) text += ` \t${formatFixed(tf, 1)}${tu} (${percentage(t.flat, total)}):\t ${t.name}\n`;
+      else text += ` \t${formatFixed(tf, 1)}${tu}:\t ${t.name}\n`;
     }
-    tw.write("\n");
+    text += "\n";
   }
-  return tw.flush();
+  return tabwrite(text, PPROF_TAGS);
 }
 
 function tag(name: string, flat: number): Tag {
