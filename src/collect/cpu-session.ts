@@ -12,6 +12,7 @@
 // started nothing exists at all.
 
 import { Session, console as inspectorConsole } from "node:inspector";
+import { postSync } from "./inspector.js";
 import type { V8CpuProfile } from "./cpu-convert.js";
 
 const KEEPER_TITLE = "tsprof-keepalive";
@@ -40,18 +41,7 @@ let enabled = false;
 
 function post<T = unknown>(method: string, params?: object): T {
   if (!session) throw new Error("tsprof: no inspector session");
-  // Same-thread sessions answer synchronously, before post() returns.
-  let error: Error | null = null;
-  let result: T | undefined;
-  let answered = false;
-  session.post(method, params ?? {}, (err, res) => {
-    error = err;
-    result = res as T;
-    answered = true;
-  });
-  if (!answered) throw new Error(`tsprof: inspector did not answer ${method} synchronously`);
-  if (error) throw error;
-  return result as T;
+  return postSync<T>(session, method, params);
 }
 
 function ensureEnabled(): void {

@@ -4,6 +4,7 @@
 // samples without stopping it.
 
 import { Session } from "node:inspector";
+import { postSync } from "./inspector.js";
 
 /** The inspector's HeapProfiler.SamplingHeapProfile, as this code reads it. */
 export interface V8HeapNode {
@@ -44,18 +45,7 @@ function connected(): Session {
 }
 
 function post<T>(method: string, params: object = {}): T {
-  // Same-thread sessions answer before post() returns.
-  let error: Error | null = null;
-  let result: T | undefined;
-  let answered = false;
-  connected().post(method, params, (err, res) => {
-    error = err;
-    result = res as T;
-    answered = true;
-  });
-  if (!answered) throw new Error(`tsprof: inspector did not answer ${method} synchronously`);
-  if (error) throw error;
-  return result as T;
+  return postSync<T>(connected(), method, params);
 }
 
 /** Starts sampling every `intervalBytes` on average (a running sampler must be stopped first). */
