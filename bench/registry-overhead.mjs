@@ -5,14 +5,18 @@
 //  2. on against off: one server process switched on and off every slice
 //     (BENCH_SLICE_SECONDS), so both sides see the same JIT state and the
 //     same drift in the machine's load.
+//  3. the mutex profile on from the start (BENCH_MUTEX_FRACTION) against no
+//     tsprof, in separate processes as in 1: a process that never turned a
+//     hook on may keep faster promise paths than one that toggled them, which
+//     2 cannot see.
 // Figures: requests/s, and the server's CPU time per request (less sensitive
 // to other load on a shared machine than throughput).
 //
 //   node bench/registry-overhead.mjs            (after `node scripts/build.mjs`)
 //   BENCH_ROUNDS=5 BENCH_SECONDS=4 BENCH_SLICES=10 BENCH_SLICE_SECONDS=1 \
 //   BENCH_MUTEX_FRACTION=100 BENCH_BLOCK_RATE=1 node bench/registry-overhead.mjs
-// BENCH_ROUNDS=0 skips part 1; BENCH_MODES=mutex,all-on limits part 2 to
-// those rows (goroutine, block, mutex, all-on).
+// BENCH_ROUNDS=0 skips parts 1 and 3; BENCH_MODES=mutex,all-on limits part 2
+// to those rows (goroutine, block, mutex, all-on; BENCH_MODES=none skips it).
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
@@ -36,6 +40,7 @@ async function serve(kind) {
     pprof.setBlockProfileRate(on("block") ? BLOCK_RATE : 0);
     pprof.setMutexProfileFraction(on("mutex") ? MUTEX_FRACTION : 0);
   }
+  if (kind === "mutex") setMode("mutex");
   // A small JSON handler with one await, as request handlers usually have.
   const obj = { items: Array.from({ length: 20 }, (_, i) => ({ i, name: `item${i}` })) };
   let served = 0;
@@ -70,7 +75,7 @@ async function main() {
   const seconds = Number(process.env.BENCH_SECONDS ?? 4);
   const slices = Number(process.env.BENCH_SLICES ?? 10);
   const sliceSeconds = Number(process.env.BENCH_SLICE_SECONDS ?? 1);
-  const modes = (process.env.BENCH_MODES ?? "goroutine,block,mutex,all-on").split(",");
+  const modes = (process.env.BENCH_MODES ?? "goroutine,block,mutex,all-on").split(",").filter((m) => m && m !== "none");
   const self = fileURLToPath(import.meta.url);
   const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -97,9 +102,9 @@ async function main() {
   if (rounds > 0) await defaultVsPlain();
   async function defaultVsPlain() {
     // 1. The default: tsprof loaded, everything off, against no tsprof.
-    const plainVsOff = { plain: [], off: [] };
+    const plainVsOff = { plain: [], off: [], mutex: [] };
     for (let r = 0; r < rounds; r++) {
-      for (const kind of ["plain", "off"]) {
+      for (const kind of ["plain", "off", "mutex"]) {
         const server = await start(kind);
         const m = await load(server.url, seconds);
         plainVsOff[kind].push({ rps: m.rps, cpu: m.cpuMicros / m.served });
@@ -107,14 +112,18 @@ async function main() {
       }
     }
     const row = (xs) => ({ rps: median(xs.map((x) => x.rps)), cpu: median(xs.map((x) => x.cpu)) });
-    const plain = row(plainVsOff.plain), off = row(plainVsOff.off);
+    const plain = row(plainVsOff.plain), off = row(plainVsOff.off), mutex = row(plainVsOff.mutex);
     console.log(`\n1. all off (default) vs no tsprof: separate processes, ${rounds} alternating rounds of ${seconds} s, medians`);
     console.log(`   no tsprof   ${plain.rps.toFixed(0).padStart(7)} req/s  ${plain.cpu.toFixed(1).padStart(6)} us CPU/request`);
     console.log(`   tsprof off  ${off.rps.toFixed(0).padStart(7)} req/s  ${off.cpu.toFixed(1).padStart(6)} us CPU/request`);
     console.log(`   ratio off/plain: throughput ${(off.rps / plain.rps).toFixed(3)}, CPU per request ${(off.cpu / plain.cpu).toFixed(3)}`);
+    console.log(`\n3. mutex fraction ${MUTEX_FRACTION} on from the start vs no tsprof: same rounds as 1`);
+    console.log(`   mutex on    ${mutex.rps.toFixed(0).padStart(7)} req/s  ${mutex.cpu.toFixed(1).padStart(6)} us CPU/request`);
+    console.log(`   ratio mutex/plain: throughput ${(mutex.rps / plain.rps).toFixed(3)}, CPU per request ${(mutex.cpu / plain.cpu).toFixed(3)}`);
   }
 
   // 2. Each profile on vs off, switched in one server process.
+  if (modes.length === 0) return;
   console.log(`\n2. on vs off in one process, ${slices} alternating slices of ${sliceSeconds} s each (mutex fraction ${MUTEX_FRACTION}, block rate ${BLOCK_RATE}, goroutine tracking on)`);
   const server = await start("tsprof");
   try {
