@@ -177,6 +177,28 @@ if (hasGo) {
   console.log("go not found: no go tool pprof comparison");
 }
 
+// Decoding alone, in this process (the fastest of `repeats`): the raw file, and the same gzipped as
+// profiles usually are, whose inflate (native zlib) is a fixed cost on top.
+{
+  const { decodeProfile } = await import(dist("profile/decode.js"));
+  const { gzipSync, gunzipSync } = await import("node:zlib");
+  const raw = readFileSync(file);
+  const gz = gzipSync(raw);
+  const best = (f) => {
+    let min = Infinity;
+    for (let i = 0; i < Math.max(repeats, 1); i++) {
+      const t = performance.now();
+      f();
+      min = Math.min(min, performance.now() - t);
+    }
+    return min;
+  };
+  const dec = best(() => decodeProfile(raw));
+  const inflate = best(() => gunzipSync(gz));
+  const decGz = best(() => decodeProfile(gz));
+  console.log(`decode in-process (best of ${Math.max(repeats, 1)}): ${dec.toFixed(0)} ms raw; gzipped (${(gz.length / 1e6).toFixed(1)} MB) ${decGz.toFixed(0)} ms, of which inflate ${inflate.toFixed(0)} ms`);
+}
+
 // Server-side time of each view on the loaded profile (first request of each computes it; the second hits the cache).
 {
   const { decodeProfile } = await import(dist("profile/decode.js"));

@@ -222,6 +222,11 @@ class IdIndex<T> {
     return this.sparse!.get(id);
   }
 
+  /** The index as an array by id, when dense. */
+  array(): readonly (T | undefined)[] | undefined {
+    return this.dense;
+  }
+
   has(id: number): boolean {
     return this.get(id) !== undefined;
   }
@@ -236,29 +241,40 @@ function buildSamples(r: ProtoReader, raw: RawSamples, nTypes: number, locationB
   const { bodyStart, bodyEnd, valStart, labStart, values, labKey, labStr, labNum, labUnit } = raw;
   const out: Sample[] = new Array<Sample>(raw.count);
   // Gathered here, then copied to an array of the exact size: large profiles hold millions of these references.
+  // (Kept at its largest size: emptying an array frees its storage, and regrowing it costs.)
   const stack: Location[] = [];
+  const dense = locationById.array();
   for (let i = 0; i < raw.count; i++) {
     // The first pass checked these bytes: here they only give the location ids.
-    stack.length = 0;
+    let depth = 0;
     let missing = false;
     r.pos = bodyStart[i]!;
     r.end = bodyEnd[i]!;
     while (r.pos < r.end) {
       const key = r.varint();
       const wire = key & 7;
-      if (key >>> 3 !== 1) {
-        r.skip(wire);
-      } else if (wire === 2) {
+      const field = key >>> 3;
+      if (field !== 1) {
+        // Stepped over as the first pass read them (whatever their wire type says).
+        if (field === 2) skipRepeatedInt(r, wire);
+        else if (field === 3) r.leave(r.enter());
+        else r.skip(wire);
+        continue;
+      }
+      // Varints are integers: a dense index needs no other check (a negative or huge id reads undefined).
+      if (wire === 2) {
         const outer = r.enter();
         while (r.pos < r.end) {
-          const loc = locationById.get(r.varint());
-          if (loc) stack.push(loc);
+          const id = r.varint();
+          const loc = dense ? dense[id] : locationById.get(id);
+          if (loc) stack[depth++] = loc;
           else missing = true;
         }
         r.leave(outer);
       } else {
-        const loc = locationById.get(r.varint());
-        if (loc) stack.push(loc);
+        const id = r.varint();
+        const loc = dense ? dense[id] : locationById.get(id);
+        if (loc) stack[depth++] = loc;
         else missing = true;
       }
     }
@@ -267,7 +283,7 @@ function buildSamples(r: ProtoReader, raw: RawSamples, nTypes: number, locationB
       throw new ProfileParseError(`mismatch: sample has ${v1 - v0} values vs. ${nTypes} types`);
     }
     if (missing) throw new ProfileParseError("sample has nil location");
-    const sample: Sample = { location: stack.slice(), value: values.slice(v0, v1), label: {}, numLabel: {}, numUnit: {} };
+    const sample: Sample = { location: stack.slice(0, depth), value: values.slice(v0, v1), label: {}, numLabel: {}, numUnit: {} };
     let units = false;
     for (let j = labStart[i]!, e = labStart[i + 1]!; j < e; j++) {
       const key = str(labKey[j]!);

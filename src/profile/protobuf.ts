@@ -225,6 +225,26 @@ export class ProtoReader {
   }
 
   varintBig(): bigint {
+    // Fast path: up to 7 bytes (49 bits) in number arithmetic, when they cannot run past the end.
+    const buf = this.buf;
+    const start = this.pos;
+    if (start + 7 <= this.end) {
+      let result = 0;
+      let mul = 1;
+      for (let pos = start; pos < start + 7; pos++) {
+        const b = buf[pos]!;
+        result += (b & 0x7f) * mul;
+        if (b < 0x80) {
+          this.pos = pos + 1;
+          return BigInt(result);
+        }
+        mul *= 128;
+      }
+    }
+    return this.varintBigSlow();
+  }
+
+  private varintBigSlow(): bigint {
     let result = 0n;
     let shift = 0n;
     for (let i = 0; i < 10; i++) {

@@ -38,6 +38,12 @@ export interface Loaded {
   source: ProfileData;
   /** The bases merged, as loaded (not negated). */
   base: ProfileData | undefined;
+  /**
+   * Set when `profile` and `source` are one source as decoded rather than
+   * merged (for the web UI, whose views cannot tell): the merged profile, as
+   * go tool pprof holds it, made on first call (for its download).
+   */
+  merged?: () => ProfileData;
 }
 
 export async function loadProfiles(inv: Invocation, warn: Warn): Promise<Loaded> {
@@ -52,6 +58,7 @@ export async function loadProfiles(inv: Invocation, warn: Warn): Promise<Loaded>
   if (src.errors.length > 0) warn(`Fetched ${src.profiles.length} source profiles out of ${inv.sources.length}`);
   if (bases.errors.length > 0) warn(`Fetched ${bases.profiles.length} base profiles out of ${inv.base.length}`);
   try {
+    if (webCanSkipMerge(inv, src.profiles)) return unmergedForWeb(src.profiles[0]!, inv);
     const source = src.profiles.length === 1 && inv.base.length === 0 && singleSourceIsEnough(inv)
       ? withoutZeroSamples(src.profiles[0]!)
       : combineSources(src.profiles);
@@ -81,4 +88,35 @@ const mergeInsensitive = new Set(["top", "text", "tree", "peek", "dot", "svg", "
 
 function singleSourceIsEnough(inv: Invocation): boolean {
   return inv.command !== undefined && mergeInsensitive.has(inv.command.name);
+}
+
+/**
+ * The web UI with one local source, no base and no drop_frames: its views
+ * (graph, flame graph, top, peek, source) aggregate by frame name or label, as
+ * the reports above, so they are made from the decoded profile; merging it,
+ * as go tool pprof does, costs more than the first view of a large profile
+ * and only shows in the profile it downloads, so that waits for a download.
+ */
+function webCanSkipMerge(inv: Invocation, profiles: ProfileData[]): boolean {
+  return inv.http !== "" && profiles.length === 1 && inv.base.length === 0 && profiles[0]!.dropFrames === "" && !inv.sources.some(isURL);
+}
+
+function unmergedForWeb(decoded: ProfileData, inv: Invocation): Loaded {
+  // Merging drops all-zero samples first and keeps the comments once each: done on what was decoded, then -add_comment, as above.
+  const comments = decoded.comments.slice();
+  const profile = withoutZeroSamples(decoded);
+  if (inv.addComment !== "") profile.comments.push(inv.addComment);
+  let merged: ProfileData | undefined;
+  return {
+    profile,
+    source: profile,
+    base: undefined,
+    merged: () => {
+      if (!merged) {
+        merged = combineSources([{ ...profile, comments }]);
+        if (inv.addComment !== "") merged.comments.push(inv.addComment);
+      }
+      return merged;
+    },
+  };
 }

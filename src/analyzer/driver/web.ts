@@ -2,8 +2,7 @@
 // filters, serving until the process is interrupted.
 
 import process from "node:process";
-import { mergeProfiles } from "../../profile/merge.js";
-import { applyFocus } from "../filter/index.js";
+import { applyFocus, copyForFilters } from "../filter/index.js";
 import { numLabelUnits } from "../report/index.js";
 import type { Invocation } from "./flags.js";
 import type { Loaded } from "./load.js";
@@ -29,11 +28,12 @@ export async function startWebUI(inv: Invocation, loaded: Loaded, warn: (m: stri
     profile: loaded.source,
     ...(loaded.base ? { base: { profile: loaded.base, diffBase: inv.diffBase } } : {}),
     config: inv.config,
+    ...(loaded.merged ? { download: loaded.merged } : {}),
     host,
     port,
     // Every filter of the command line (focus … tagfocus, show_from, prune_from), on a copy.
     filter: (p, cfg) => {
-      const copy = mergeProfiles([p]);
+      const copy = copyForFilters(p);
       applyFocus(copy, numLabelUnits(copy), cfg);
       return copy;
     },

@@ -11,3 +11,4 @@ export { sampleIndexByName } from "./sample-index.js";
 export { combineSources, normalize, withoutZeroSamples, type BaseOptions } from "./combine.js";
 export { FilterError, compileRegexp, compileRegexpOption } from "./regexp.js";
 export { prepareReport, type PreparedReport } from "./prepare.js";
+export { copyForFilters } from "./copy.js";

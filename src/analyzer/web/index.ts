@@ -31,6 +31,8 @@ export interface WebUIOptions {
    * Default: the driver's filters (src/analyzer/filter) on a copy.
    */
   filter?: ProfileFilter;
+  /** What /ui/download sends, when not `profile` (the driver merges a single source only for it). Default: the profile shown. */
+  download?: () => ProfileData;
 }
 
 export interface WebUI {
@@ -43,7 +45,7 @@ export async function serveWebUI(opts: WebUIOptions): Promise<WebUI> {
   const host = opts.host === undefined || opts.host === "" ? "127.0.0.1" : opts.host;
   const state = new WebState(opts.profile, opts.base, opts.config, opts.filter ?? defaultFilter);
   const loopbackOnly = host === "localhost" || isLoopback(host);
-  const handler = makeHandler(state, { loopbackOnly });
+  const handler = makeHandler(state, { loopbackOnly, download: opts.base ? undefined : opts.download });
   const server = createServer((req, res) => void handler(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

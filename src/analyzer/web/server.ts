@@ -6,6 +6,7 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { encodeProfileGzip } from "../../profile/encode.js";
+import type { ProfileData } from "../../profile/model.js";
 import { GraphRenderError } from "../svg/index.js";
 import { ReportError } from "../report/index.js";
 import { FilterError } from "../filter/index.js";
@@ -35,7 +36,7 @@ export interface WebHandler {
   warm(): Promise<void>;
 }
 
-export function makeHandler(state: WebState, opts: { loopbackOnly: boolean }): WebHandler {
+export function makeHandler(state: WebState, opts: { loopbackOnly: boolean; download?: (() => ProfileData) | undefined }): WebHandler {
   const m0 = state.combined.mapping[0];
   const file = m0 && m0.file !== "" ? baseName(m0.file) : "";
   const sampleTypes = state.combined.sampleType.map((t) => t.type);
@@ -87,7 +88,7 @@ export function makeHandler(state: WebState, opts: { loopbackOnly: boolean }): W
       if (path === "/" || path === "/ui") return redirect(res, path === "/" ? 307 : 301, "/ui/" + url.search);
       if (path === "/ui/") return redirect(res, 301, "/ui/flamegraph" + url.search);
       if (path === "/ui/download") {
-        const body = await encodeProfileGzip(state.combined);
+        const body = await encodeProfileGzip(opts.download ? opts.download() : state.combined);
         res.setHeader("Content-Disposition", "attachment;filename=profile.pb.gz");
         return send(res, 200, "application/vnd.google.protobuf+gzip", body);
       }
