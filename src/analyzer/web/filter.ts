@@ -2,17 +2,16 @@
 // filters (focus, ignore, hide, show, show_from, tagfocus…, as google/pprof
 // applies them), on a copy, since they edit the profile in place.
 
-import { mergeProfiles } from "../../profile/merge.js";
 import type { ProfileData } from "../../profile/model.js";
 import type { Config } from "../config.js";
-import { applyFocus } from "../filter/index.js";
+import { applyFocus, copyForFilters } from "../filter/index.js";
 import { numLabelUnits } from "../report/index.js";
 
 /** Returns `profile` with the filters of `config` applied, leaving `profile` unchanged. */
 export type ProfileFilter = (profile: ProfileData, config: Config) => ProfileData;
 
 export const defaultFilter: ProfileFilter = (profile, config) => {
-  const copy = mergeProfiles([profile]);
+  const copy = copyForFilters(profile);
   applyFocus(copy, numLabelUnits(copy), config);
   return copy;
 };
