@@ -10,19 +10,23 @@
 // nothing pays almost nothing.
 
 import { createRequire } from "node:module";
-import { isMainThread } from "node:worker_threads";
 import { configFromEnv, wantsAnyProfile } from "./config.js";
+
+/** Loaded only when a profile is asked for: node:worker_threads costs milliseconds to load. */
+function isMainThread(): boolean {
+  return (createRequire(import.meta.url)("node:worker_threads") as typeof import("node:worker_threads")).isMainThread;
+}
 
 function start(): void {
   let config;
   try {
     config = configFromEnv(process.env, process.cwd());
   } catch (err) {
-    // A bad variable must not keep the program from running.
-    process.stderr.write(`tsprof: profiling disabled: ${err instanceof Error ? err.message : String(err)}\n`);
+    // A bad variable must not keep the program from running (said once, by the main thread).
+    if (isMainThread()) process.stderr.write(`tsprof: profiling disabled: ${err instanceof Error ? err.message : String(err)}\n`);
     return;
   }
-  if (!wantsAnyProfile(config)) return;
+  if (!wantsAnyProfile(config) || !isMainThread()) return;
   if (typeof require === "undefined") {
     // Run as ES module source (a TypeScript loader): hand over to the CommonJS build.
     createRequire(import.meta.url)("../../dist/cjs/register.cjs");
@@ -33,4 +37,4 @@ function start(): void {
   profileProcess(config, new URL("../register.cjs", import.meta.url).href);
 }
 
-if (isMainThread) start();
+start();
