@@ -1,4 +1,4 @@
-// Runs the test suite with node:test. With arguments, runs just those files.
+// Type-checks, then runs the test suite with node:test. With arguments, runs just those files.
 // TSPROF_REQUIRE_TOOLS=1 (set by .ci/run) turns a skip for a missing `go` or
 // browser into a failure.
 import { spawnSync } from "node:child_process";
@@ -14,6 +14,10 @@ function find(dir) {
   }
   return out.sort();
 }
+
+// The tests, benchmarks and sources type-check together (strict) before anything runs.
+const typecheck = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.test.json"], { stdio: "inherit" });
+if (typecheck.status !== 0) process.exit(typecheck.status ?? 1);
 
 const files = process.argv.length > 2 ? process.argv.slice(2) : find("test").map((f) => relative(".", f));
 const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], { stdio: "inherit" });

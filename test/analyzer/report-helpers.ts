@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { decodeProfile } from "../../src/profile/decode.ts";
+import { parseProfileBytes } from "../../src/analyzer/source/fetch.ts";
 import { mergeProfiles, scaleProfile } from "../../src/profile/merge.ts";
 import type { ProfileData } from "../../src/profile/model.ts";
 import { defaultConfig, type Config } from "../../src/analyzer/config.ts";
@@ -11,8 +11,8 @@ import { computeTotal, generateReport, type ReportKind } from "../../src/analyze
 import { goPprof } from "../helpers/tools.ts";
 
 export function loadProfile(path: string): ProfileData {
-  // go tool pprof merges every source it fetches, even a single one.
-  return mergeProfiles([decodeProfile(readFileSync(path))]);
+  // Read as the driver reads a source; go tool pprof merges every source it fetches, even a single one.
+  return mergeProfiles([parseProfileBytes(readFileSync(path))]);
 }
 
 /**

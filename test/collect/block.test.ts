@@ -11,27 +11,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { performance } from "node:perf_hooks";
-import { Writable } from "node:stream";
 import { lookup } from "../../src/registry/profile.ts";
 import "../../src/registry/predefined.ts";
 import { setBlockProfileRate, blockProfileRate } from "../../src/collect/block.ts";
 import { decodeProfile } from "../../src/profile/decode.ts";
 import type { ProfileData } from "../../src/profile/model.ts";
 import { needGo, goPprof, parseTop } from "../helpers/tools.ts";
+import { collectBytes } from "../helpers/sink.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "tsprof-block-"));
 const originalReadFileSync = fs.readFileSync;
 
-async function write(debug: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  const sink = new Writable({
-    write(c: Buffer, _e, done) {
-      chunks.push(c);
-      done();
-    },
-  });
-  await lookup("block")!.writeTo(sink, debug);
-  return Buffer.concat(chunks);
+function write(debug: number): Promise<Buffer> {
+  return collectBytes((w) => lookup("block")!.writeTo(w, debug));
 }
 
 /** Samples whose stack holds `fn`, summed: [contentions, delay ns]. */

@@ -9,11 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable, PassThrough } from "node:stream";
 import { gunzipSync } from "node:zlib";
-import { spawnSync } from "node:child_process";
 import { startCPUProfile, stopCPUProfile, stopCPUProfileSync, setCPUProfileRate, cpuProfileRate, setCPUProfileKeepAlive } from "../../src/collect/cpu.ts";
 import { startThreadProfile, stopThreadProfile } from "../../src/collect/cpu-session.ts";
 import { decodeProfile } from "../../src/profile/decode.ts";
-import { needGo, parseTop } from "../helpers/tools.ts";
+import { needGo, parseTop, goPprofStrict } from "../helpers/tools.ts";
 import { setFlagsFromString } from "node:v8";
 import { twoToOne, heavyTwoThirds } from "../fixtures/cpu/workload.ts";
 import { labels, runWithLabels } from "../../src/collect/labels.ts";
@@ -25,17 +24,8 @@ setFlagsFromString("--no-turbo-inlining");
 
 const dir = mkdtempSync(join(tmpdir(), "tsprof-cpu-"));
 
-/** go tool pprof, with stderr kept: a profile must load without any warning. */
-function pprof(args: string[]): string {
-  const r = spawnSync("go", ["tool", "pprof", ...args], {
-    encoding: "utf8",
-    timeout: 120_000,
-    env: { ...process.env, PPROF_TMPDIR: dir, PPROF_BINARY_PATH: "/nonexistent" },
-  });
-  assert.equal(r.status, 0, `go tool pprof ${args.join(" ")} failed: ${r.stderr}`);
-  assert.equal(r.stderr.trim(), "", `go tool pprof printed warnings: ${r.stderr}`);
-  return r.stdout;
-}
+/** go tool pprof: a profile must load without any warning. */
+const pprof = goPprofStrict;
 
 async function profileToFile(name: string, work: () => void | Promise<void>): Promise<string> {
   const path = join(dir, name);

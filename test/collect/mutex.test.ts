@@ -7,26 +7,18 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { Writable } from "node:stream";
 import { lookup } from "../../src/registry/profile.ts";
 import "../../src/registry/predefined.ts";
 import { setMutexProfileFraction } from "../../src/collect/mutex.ts";
 import { decodeProfile } from "../../src/profile/decode.ts";
 import type { ProfileData, Sample } from "../../src/profile/model.ts";
 import { needGo, goPprof, parseTop } from "../helpers/tools.ts";
+import { collectBytes } from "../helpers/sink.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "tsprof-mutex-"));
 
-async function write(debug: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  const sink = new Writable({
-    write(c: Buffer, _e, done) {
-      chunks.push(c);
-      done();
-    },
-  });
-  await lookup("mutex")!.writeTo(sink, debug);
-  return Buffer.concat(chunks);
+function write(debug: number): Promise<Buffer> {
+  return collectBytes((w) => lookup("mutex")!.writeTo(w, debug));
 }
 
 function spinFor(ms: number): void {

@@ -9,22 +9,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { Writable } from "node:stream";
 import { lookup } from "../../src/registry/profile.ts";
 import "../../src/registry/predefined.ts";
 import { decodeProfile } from "../../src/profile/decode.ts";
 import { needGo, goPprof, parseTop } from "../helpers/tools.ts";
+import { collectBytes } from "../helpers/sink.ts";
 
-async function write(debug: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  const sink = new Writable({
-    write(c: Buffer, _e, done) {
-      chunks.push(c);
-      done();
-    },
-  });
-  await lookup("threadcreate")!.writeTo(sink, debug);
-  return Buffer.concat(chunks);
+function write(debug: number): Promise<Buffer> {
+  return collectBytes((w) => lookup("threadcreate")!.writeTo(w, debug));
 }
 
 test("threadcreate: an idle process has no worker creations; the profile loads", async (t) => {

@@ -3,6 +3,7 @@
 // .ci/run (TSPROF_REQUIRE_TOOLS=1) a missing tool fails the test instead.
 
 import { spawnSync, execFileSync } from "node:child_process";
+import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import type { TestContext } from "node:test";
 
@@ -39,6 +40,19 @@ export function goPprof(args: string[], options: { timeoutMs?: number } = {}): s
     env: { ...process.env, PPROF_TMPDIR: process.env.PPROF_TMPDIR ?? "/tmp/tsprof-pprof-tmp", PPROF_BINARY_PATH: "/nonexistent" },
     stdio: ["ignore", "pipe", "pipe"],
   });
+}
+
+/** Runs `go tool pprof ARGS...`: stdout; fails the test on a non-zero exit or on any warning, so a profile must load cleanly. */
+export function goPprofStrict(args: string[]): string {
+  const r = spawnSync("go", ["tool", "pprof", ...args], {
+    encoding: "utf8",
+    timeout: 120_000,
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, PPROF_TMPDIR: process.env.PPROF_TMPDIR ?? "/tmp/tsprof-pprof-tmp", PPROF_BINARY_PATH: "/nonexistent" },
+  });
+  assert.equal(r.status, 0, `go tool pprof ${args.join(" ")} failed: ${r.stderr}`);
+  assert.equal(r.stderr.trim(), "", `go tool pprof printed warnings: ${r.stderr}`);
+  return r.stdout;
 }
 
 /** `go tool pprof -top` rows parsed: function name → { flat, cum } as printed strings and numbers in the report's unit. */

@@ -1,13 +1,13 @@
 // Shared by the registry tests: writing a profile to a file or a string, and
 // go tool pprof with its stderr checked.
 
-import assert from "node:assert/strict";
 import { createWriteStream, mkdtempSync } from "node:fs";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
 import { Writable } from "node:stream";
+import { collectBytes } from "../helpers/sink.ts";
+import { goPprofStrict } from "../helpers/tools.ts";
 
 export const dir = mkdtempSync(join(tmpdir(), "tsprof-registry-"));
 
@@ -23,15 +23,7 @@ export async function toFile(name: string, write: (w: Writable) => Promise<void>
 
 /** Collects what `write` writes, as text. */
 export async function toText(write: (w: Writable) => Promise<void>): Promise<string> {
-  const chunks: Buffer[] = [];
-  const w = new Writable({
-    write(chunk, _enc, cb) {
-      chunks.push(Buffer.from(chunk));
-      cb();
-    },
-  });
-  await write(w);
-  return Buffer.concat(chunks).toString("utf8");
+  return (await collectBytes(write)).toString("utf8");
 }
 
 /** A writer whose every write fails. */
@@ -44,16 +36,7 @@ export function failingWriter(): Writable {
 }
 
 /** go tool pprof ARGS: stdout; fails the test on a non-zero exit or any warning. */
-export function pprof(args: string[]): string {
-  const r = spawnSync("go", ["tool", "pprof", ...args], {
-    encoding: "utf8",
-    timeout: 120_000,
-    env: { ...process.env, PPROF_TMPDIR: dir, PPROF_BINARY_PATH: "/nonexistent" },
-  });
-  assert.equal(r.status, 0, `go tool pprof ${args.join(" ")} failed: ${r.stderr}`);
-  assert.equal(r.stderr.trim(), "", `go tool pprof printed warnings: ${r.stderr}`);
-  return r.stdout;
-}
+export const pprof = goPprofStrict;
 
 /** The 1-based line of the caller of here(), from V8's (source-mapped) stack. */
 export function here(): number {

@@ -4,6 +4,7 @@
 
 import { readFile } from "node:fs/promises";
 import { ProfileParseError, decodeProfile } from "../../profile/decode.js";
+import { demangleFunctionNames } from "./demangle.js";
 import type { ProfileData } from "../../profile/model.js";
 import { SourceError } from "./errors.js";
 import { looksLikeJSON, v8ProfileData } from "./v8.js";
@@ -21,7 +22,7 @@ export interface FetchOptions {
 export function parseProfileBytes(data: Uint8Array): ProfileData {
   if (looksLikeJSON(data)) return v8ProfileData(data);
   try {
-    return decodeProfile(data);
+    return demangleFunctionNames(decodeProfile(data));
   } catch (err) {
     if (err instanceof ProfileParseError) throw new SourceError(err.message);
     if (err instanceof Error) throw new SourceError(`parsing profile: ${err.message}`);
