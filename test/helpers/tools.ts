@@ -14,6 +14,7 @@ function has(cmd: string): boolean {
 }
 
 export const hasGo = has("go");
+export const hasDot = has("dot");
 export const chromiumPath = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p));
 
 /** Skips (or, under CI, fails) the test when `go` is missing; returns false when skipped. */
@@ -21,6 +22,14 @@ export function needGo(t: TestContext): boolean {
   if (hasGo) return true;
   if (required) throw new Error("go is required (TSPROF_REQUIRE_TOOLS=1) but not installed");
   t.skip("go not installed: the go tool pprof oracle is unavailable");
+  return false;
+}
+
+/** Graphviz's dot program, for -pdf/-png/-gif/-ps (and go tool pprof's own images). */
+export function needDot(t: TestContext): boolean {
+  if (hasDot) return true;
+  if (required) throw new Error("graphviz's dot is required (TSPROF_REQUIRE_TOOLS=1) but not installed");
+  t.skip("graphviz not installed: no dot program");
   return false;
 }
 

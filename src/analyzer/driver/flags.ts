@@ -10,13 +10,15 @@ export class UsageError extends Error {
 }
 
 /** Report formats taking no argument; `flamegraph` is tsprof's own. */
-export const boolCommands = ["top", "text", "traces", "tags", "tree", "raw", "dot", "svg", "proto", "callgrind", "comments", "flamegraph", "web"] as const;
+export const boolCommands = [
+  "top", "text", "traces", "tags", "tree", "raw", "dot", "svg", "gif", "pdf", "png", "ps", "proto", "topproto", "callgrind",
+  "comments", "flamegraph", "web", "eog", "evince", "gv", "kcachegrind",
+] as const;
 /** Report formats taking a regexp. */
 export const paramCommands = ["peek", "list"] as const;
 /** go tool pprof formats tsprof does not produce, with what to use instead. */
 const unsupportedCommands: Record<string, string> = {
-  gif: "use -svg", pdf: "use -svg", png: "use -svg", ps: "use -svg", eog: "use -svg", evince: "use -svg", gv: "use -svg",
-  kcachegrind: "use -callgrind", topproto: "use -proto", disasm: "JavaScript has no machine code to disassemble; use -list",
+  disasm: "JavaScript has no machine code to disassemble; use -list",
   weblist: "use -list, or -http for the web UI's source view",
 };
 

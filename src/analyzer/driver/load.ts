@@ -84,7 +84,10 @@ export async function loadProfiles(inv: Invocation, warn: Warn): Promise<Loaded>
  * (they aggregate samples by frame name or label). -raw, -traces, -proto,
  * -comments, the shell and the web UI get the merged profile, as Go's.
  */
-const mergeInsensitive = new Set(["top", "text", "tree", "peek", "dot", "svg", "web", "callgrind", "list", "tags", "flamegraph"]);
+const mergeInsensitive = new Set([
+  "top", "text", "topproto", "tree", "peek", "dot", "svg", "gif", "pdf", "png", "ps", "web", "eog", "evince", "gv",
+  "callgrind", "kcachegrind", "list", "tags", "flamegraph",
+]);
 
 function singleSourceIsEnough(inv: Invocation): boolean {
   return inv.command !== undefined && mergeInsensitive.has(inv.command.name);

@@ -12,6 +12,7 @@ import { parseArgs, UsageError, type Invocation } from "./flags.js";
 import { loadProfiles } from "./load.js";
 import { runReport, type ReportOutput } from "./report.js";
 import { usage } from "./usage.js";
+import { isViewerCommand, openInViewer } from "./visualize.js";
 
 export interface DriverIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -44,7 +45,7 @@ export async function pprofCommand(args: string[], io: DriverIO = defaultIO()): 
     const loaded = await loadProfiles(inv, warn);
     if (inv.command) {
       const out = await runReport(inv.command, loaded.profile, inv.config, warn);
-      if (inv.command.name === "web") return openInBrowser(out, warn);
+      if (isViewerCommand(inv.command.name)) return await openInViewer(inv.command.name, out, warn);
       return emit(out, inv.config.output, io, warn);
     }
     if (inv.http !== "") {
@@ -84,13 +85,5 @@ export function emit(out: ReportOutput, output: string, io: DriverIO, warn: (m: 
     return 0;
   }
   io.stdout.write(out.data);
-  return 0;
-}
-
-async function openInBrowser(out: ReportOutput, warn: (m: string) => void): Promise<number> {
-  const file = join(tmpdir(), `tsprof-graph-${process.pid}-${++tempCounter}${out.ext}`);
-  writeFileSync(file, out.data);
-  const { openBrowser } = await import("./browser.js");
-  if (!(await openBrowser(file))) warn(`Could not open a browser; the graph is in ${file}`);
   return 0;
 }

@@ -1,13 +1,15 @@
 // One report of a loaded profile, as text or bytes: the text reports from
-// src/analyzer/report, -proto, -svg (Graphviz compiled to WebAssembly) and
-// the flame graph (HTML, or SVG when the output file ends in .svg). Shared by
-// the command line and the interactive shell.
+// src/analyzer/report, -proto, -topproto, -svg (Graphviz compiled to
+// WebAssembly), -pdf/-png/-gif/-ps (Graphviz's dot program) and the flame
+// graph (HTML, or SVG when the output file ends in .svg). The viewer commands
+// (web, eog, evince, gv, kcachegrind) produce what their viewer opens. Shared
+// by the command line and the interactive shell.
 
 import { encodeProfileGzipSync } from "../../profile/encode.js";
 import type { ProfileData } from "../../profile/model.js";
 import type { Config } from "../config.js";
 import { prepareReport, type Warn } from "../filter/index.js";
-import { generateReport, type ReportKind } from "../report/index.js";
+import { generateReport, Report, topProto, type ReportKind } from "../report/index.js";
 import type { Command } from "./flags.js";
 
 export interface ReportOutput {
@@ -32,12 +34,30 @@ export async function runReport(cmd: Command, p: ProfileData, cfg: Config, warn:
       }
       return { data: encodeProfileGzipSync(profile), binary: true, ext: ".pb.gz" };
     }
+    case "topproto": {
+      const { profile, ctx } = prepareReport("topproto", p, cfg, { warn });
+      return { data: encodeProfileGzipSync(topProto(new Report("topproto", profile, cfg, ctx))), binary: true, ext: ".pb.gz" };
+    }
     case "svg":
-    case "web": {
+    case "web":
+    case "eog": {
       const dot = textReport("dot", p, cfg, warn, cmd.arg);
       const { renderGraphSVG } = await import("../svg/index.js");
       return { data: await renderGraphSVG(dot), binary: false, ext: ".svg" };
     }
+    case "gif":
+    case "pdf":
+    case "png":
+    case "ps":
+    case "evince":
+    case "gv": {
+      const format = cmd.name === "evince" ? "pdf" : cmd.name === "gv" ? "ps" : cmd.name;
+      const dot = textReport("dot", p, cfg, warn, cmd.arg);
+      const { renderWithDotProgram } = await import("../svg/dot-program.js");
+      return { data: await renderWithDotProgram(dot, format), binary: true, ext: "." + format };
+    }
+    case "kcachegrind":
+      return { data: textReport("callgrind", p, cfg, warn, cmd.arg), binary: false, ext: ".callgrind" };
     case "flamegraph": {
       const { profile, ctx } = prepareReport("top", p, cfg, { warn });
       const flame = await import("../flame/index.js");

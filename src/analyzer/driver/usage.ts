@@ -26,11 +26,15 @@ various views of a profile.
     -raw                 Outputs a text representation of the raw profile
     -dot                 Outputs a graph in DOT format
     -svg                 Outputs a graph in SVG format (no Graphviz needed)
+    -pdf, -png, -gif, -ps  Outputs a graph in that format (needs Graphviz's dot)
     -callgrind           Outputs a graph in callgrind format
     -comments            Output all profile comments
     -proto               Outputs the profile in compressed protobuf format
+    -topproto            Outputs top entries in compressed protobuf format
     -flamegraph          Outputs a flame graph (HTML; SVG when -output ends in .svg)
     -web                 Visualize graph through web browser
+    -eog, -evince, -gv   Visualize graph through eog, evince or gv
+    -kcachegrind         Visualize report in KCachegrind
 
   Options:
     -output file         Write the report to file

@@ -32,6 +32,7 @@ export {
 } from "./options.js";
 export type { ReportContext, ReportKind, ReportOptions, SourceReaderLike } from "./options.js";
 export { textItems, printText, printTree } from "./text.js";
+export { topProto } from "./topproto.js";
 export type { TextItem } from "./text.js";
 export { dotGraph, printDot } from "./dot.js";
 export { profileLabels, reportLabels } from "./labels.js";
@@ -76,6 +77,8 @@ export function generateReport(kind: ReportKind, profile: ProfileData, config: C
       return profile.comments.map((c) => c + "\n").join("");
     case "callgrind":
       return printCallgrind(rpt);
+    case "topproto":
+      throw new ReportError("topproto is a profile, not text: use topProto(new Report(...))");
   }
 }
 

@@ -7,7 +7,7 @@ import type { Config, Granularity } from "../config.js";
 import { baseName } from "../graph/types.js";
 
 /** The text reports `generateReport` produces. */
-export type ReportKind = "top" | "text" | "traces" | "tags" | "peek" | "tree" | "list" | "dot" | "raw" | "callgrind" | "comments";
+export type ReportKind = "top" | "text" | "traces" | "tags" | "peek" | "tree" | "list" | "dot" | "raw" | "callgrind" | "comments" | "topproto";
 
 /** What the driver knows beyond Config. */
 export interface ReportContext {
@@ -87,6 +87,7 @@ export function applyCommandOverrides(kind: ReportKind, cfg: Config): Config {
       break;
     case "text":
     case "top":
+    case "topproto":
       if (cfg.nodeCount === -1) cfg.nodeCount = 0;
       break;
     default:

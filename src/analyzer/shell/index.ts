@@ -11,6 +11,7 @@ import type { ProfileData } from "../../profile/model.js";
 import type { Config } from "../config.js";
 import { emit, errorLine, type DriverIO } from "../driver/main.js";
 import { runReport } from "../driver/report.js";
+import { isViewerCommand, openInViewer } from "../driver/visualize.js";
 import { sampleIndexByName } from "../filter/index.js";
 import { Report, computeTotal, profileLabels } from "../report/index.js";
 import { parseCommandLine } from "./commands.js";
@@ -92,14 +93,8 @@ export async function runShell(profile: ProfileData, initial: Config, io: Driver
       const { command, config } = parseCommandLine(tokens, cfg);
       // Reports filter the profile they are given: each works on a copy.
       const result = await runReport(command, mergeProfiles([profile]), config, err);
-      if (command.name === "web") {
-        const { tmpdir } = await import("node:os");
-        const { join } = await import("node:path");
-        const { writeFileSync } = await import("node:fs");
-        const { openBrowser } = await import("../driver/browser.js");
-        const file = join(tmpdir(), `tsprof-graph-${process.pid}-${Date.now()}.svg`);
-        writeFileSync(file, result.data);
-        if (!(await openBrowser(file))) err(`Could not open a browser; the graph is in ${file}`);
+      if (isViewerCommand(command.name)) {
+        await openInViewer(command.name, result, err);
         return false;
       }
       emit(result, config.output, io, err);

@@ -1,0 +1,39 @@
+// The viewer commands (web, eog, evince, gv, kcachegrind): the report is
+// written to a temporary file and handed to its viewer, as go tool pprof does.
+
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { launchDetached, openBrowser } from "./browser.js";
+import type { ReportOutput } from "./report.js";
+
+/** Viewer programs with their fixed arguments; "web" means the user's browser. */
+const viewers: Record<string, string[]> = {
+  web: [],
+  eog: ["eog"],
+  evince: ["evince"],
+  gv: ["gv", "--noantialias"],
+  kcachegrind: ["kcachegrind"],
+};
+
+export function isViewerCommand(name: string): boolean {
+  return Object.hasOwn(viewers, name);
+}
+
+let tempCounter = 0;
+
+/** Writes `out` to a temporary file and opens it; returns the exit status for the command line. */
+export async function openInViewer(name: string, out: ReportOutput, warn: (m: string) => void): Promise<number> {
+  const file = join(tmpdir(), `tsprof-${name}-${process.pid}-${++tempCounter}${out.ext}`);
+  writeFileSync(file, out.data);
+  const viewer = viewers[name] ?? [];
+  if (viewer.length === 0) {
+    if (!(await openBrowser(file))) warn(`Could not open a browser; the graph is in ${file}`);
+    return 0;
+  }
+  const [cmd, ...args] = viewer;
+  if (await launchDetached(cmd!, [...args, file])) return 0;
+  warn(`could not run ${cmd} (is it installed?); the report is in ${file}`);
+  return 1;
+}

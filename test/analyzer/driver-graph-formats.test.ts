@@ -1,0 +1,140 @@
+// The call graph as images (-png, -pdf, -gif, -ps through Graphviz's dot
+// program, as go tool pprof makes them), -topproto, and the viewer commands
+// (-eog, -evince, -gv, -kcachegrind) handing their file to the viewer.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { decodeProfile } from "../../src/profile/decode.ts";
+import { goPprof, hasGo, needDot, needGo } from "../helpers/tools.ts";
+import { runPprof, runPprofBytes } from "./driver-helpers.ts";
+
+const fixture = "test/fixtures/analyzer/report-profiles/cpu.pb.gz";
+const heap = "test/fixtures/analyzer/report-profiles/heap.pb.gz";
+
+const magic: Record<string, string> = { png: "\x89PNG", pdf: "%PDF", gif: "GIF8", ps: "%!PS" };
+
+/** Runs with PATH replaced for the duration (the driver runs in this process). */
+async function withPath<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  const saved = process.env.PATH;
+  process.env.PATH = path;
+  try {
+    return await fn();
+  } finally {
+    process.env.PATH = saved;
+  }
+}
+
+for (const format of ["png", "pdf", "gif", "ps"]) {
+  test(`-${format}: the call graph rendered by Graphviz's dot`, async (t) => {
+    if (!needDot(t)) return;
+    const r = await runPprofBytes([`-${format}`, "-nodecount=5", fixture]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.subarray(0, magic[format]!.length).toString("latin1"), magic[format]);
+    assert.ok(r.stdout.length > 1000, `${r.stdout.length} bytes`);
+  });
+}
+
+test("-png: the same image go tool pprof -png makes of the same file", async (t) => {
+  if (!needDot(t) || !needGo(t)) return;
+  const dir = mkdtempSync(join(tmpdir(), "tsprof-png-"));
+  try {
+    for (const [file, flags] of [[fixture, []], [heap, ["-sample_index=alloc_space", "-nodecount=8"]]] as const) {
+      const ours = join(dir, "ours.png");
+      const r = await runPprof(["-png", ...flags, "-output", ours, file]);
+      assert.equal(r.code, 0, r.stderr);
+      const go = join(dir, "go.png");
+      goPprof(["-png", ...flags, "-output", go, file]);
+      assert.ok(readFileSync(ours).equals(readFileSync(go)), `${file} ${flags.join(" ")}: PNG differs from go tool pprof's`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("-pdf without Graphviz installed: a one-line error naming what to install, exit 1", async () => {
+  const empty = mkdtempSync(join(tmpdir(), "tsprof-nopath-"));
+  try {
+    const r = await withPath(empty, () => runPprof(["-pdf", fixture]));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^tsprof pprof: -pdf needs Graphviz's dot program, which is not on PATH: install Graphviz .*use -svg/);
+    assert.equal(r.stderr.trim().split("\n").length, 1);
+    assert.equal(r.stdout, "");
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+});
+
+test("-topproto: the top table as a profile with cum and flat values, as go tool pprof writes it", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "tsprof-topproto-"));
+  try {
+    const ours = join(dir, "ours.pb.gz");
+    const r = await runPprof(["-topproto", "-output", ours, fixture]);
+    assert.equal(r.code, 0, r.stderr);
+    const p = decodeProfile(readFileSync(ours));
+    assert.deepEqual(p.sampleType.map((s) => s.type), ["cum", "flat"]);
+    // One sample per node of -top, with its values in the output unit (here ms).
+    const top = await runPprof(["-top", "-unit=ms", fixture]);
+    const rows = top.stdout.split("\n").filter((l) => /^\s+\d/.test(l)).map((l) => l.trim().split(/\s+/));
+    assert.equal(p.sample.length, rows.length);
+    for (const [i, s] of p.sample.entries()) {
+      const row = rows[i]!;
+      assert.equal(s.location[0]!.line[0]!.function.name, row.slice(5).join(" ").replace(/ \((partial-)?inline\)$/, ""));
+      assert.deepEqual(s.value, [Number.parseFloat(row[3]!), Number.parseFloat(row[0]!)]);
+    }
+    if (!hasGo) return t.diagnostic("go not installed: not compared with go tool pprof -topproto");
+    const go = join(dir, "go.pb.gz");
+    goPprof(["-topproto", "-output", go, fixture]);
+    assert.equal(goPprof(["-raw", ours]), goPprof(["-raw", go]));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("-eog, -evince, -gv, -kcachegrind: the viewer is started with the report's file", async (t) => {
+  if (!needDot(t)) return; // evince and gv get PDF and PostScript from dot
+  const dir = mkdtempSync(join(tmpdir(), "tsprof-viewers-"));
+  try {
+    // Stand-in viewers that record their arguments and copy the file they were given.
+    for (const name of ["eog", "evince", "gv", "kcachegrind"]) {
+      const script = join(dir, name);
+      writeFileSync(script, `#!/bin/sh\nfor a; do last="$a"; done\necho "$@" > "${dir}/${name}.args"\ncp "$last" "${dir}/${name}.got"\n`);
+      chmodSync(script, 0o755);
+    }
+    const expect: Record<string, RegExp> = { eog: /^<\?xml|^<svg/, evince: /^%PDF/, gv: /^%!PS/, kcachegrind: /^positions: /m };
+    for (const [name, content] of Object.entries(expect)) {
+      const r = await withPath(`${dir}:${process.env.PATH}`, () => runPprof([`-${name}`, fixture]));
+      assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+      // The viewer runs detached: wait for its copy.
+      const got = join(dir, `${name}.got`);
+      for (let i = 0; i < 100; i++) {
+        try {
+          readFileSync(got);
+          break;
+        } catch {
+          await new Promise((res) => setTimeout(res, 20));
+        }
+      }
+      assert.match(readFileSync(got, "latin1").slice(0, 200), content, name);
+      if (name === "gv") assert.match(readFileSync(join(dir, "gv.args"), "utf8"), /^--noantialias /);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("-kcachegrind with no kcachegrind installed: says so, keeps the report, exits 1", async () => {
+  const empty = mkdtempSync(join(tmpdir(), "tsprof-nopath-"));
+  try {
+    const r = await withPath(empty, () => runPprof(["-kcachegrind", fixture]));
+    assert.equal(r.code, 1);
+    const m = /^could not run kcachegrind \(is it installed\?\); the report is in (\S+)\n$/.exec(r.stderr);
+    assert.ok(m, r.stderr);
+    assert.match(readFileSync(m[1]!, "utf8"), /^positions: /m);
+    rmSync(m[1]!);
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+});
