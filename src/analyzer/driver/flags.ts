@@ -15,11 +15,10 @@ export const boolCommands = [
   "comments", "flamegraph", "web", "eog", "evince", "gv", "kcachegrind",
 ] as const;
 /** Report formats taking a regexp. */
-export const paramCommands = ["peek", "list"] as const;
+export const paramCommands = ["peek", "list", "weblist"] as const;
 /** go tool pprof formats tsprof does not produce, with what to use instead. */
 const unsupportedCommands: Record<string, string> = {
   disasm: "JavaScript has no machine code to disassemble; use -list",
-  weblist: "use -list, or -http for the web UI's source view",
 };
 
 export type CommandName = (typeof boolCommands)[number] | (typeof paramCommands)[number];

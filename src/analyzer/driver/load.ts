@@ -86,7 +86,7 @@ export async function loadProfiles(inv: Invocation, warn: Warn): Promise<Loaded>
  */
 const mergeInsensitive = new Set([
   "top", "text", "topproto", "tree", "peek", "dot", "svg", "gif", "pdf", "png", "ps", "web", "eog", "evince", "gv",
-  "callgrind", "kcachegrind", "list", "tags", "flamegraph",
+  "callgrind", "kcachegrind", "list", "weblist", "tags", "flamegraph",
 ]);
 
 function singleSourceIsEnough(inv: Invocation): boolean {

@@ -45,7 +45,7 @@ export async function pprofCommand(args: string[], io: DriverIO = defaultIO()): 
     const loaded = await loadProfiles(inv, warn);
     if (inv.command) {
       const out = await runReport(inv.command, loaded.profile, inv.config, warn);
-      if (isViewerCommand(inv.command.name)) return await openInViewer(inv.command.name, out, warn);
+      if (isViewerCommand(inv.command.name) && inv.config.output === "") return await openInViewer(inv.command.name, out, warn);
       return emit(out, inv.config.output, io, warn);
     }
     if (inv.http !== "") {

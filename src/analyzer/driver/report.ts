@@ -2,14 +2,15 @@
 // src/analyzer/report, -proto, -topproto, -svg (Graphviz compiled to
 // WebAssembly), -pdf/-png/-gif/-ps (Graphviz's dot program) and the flame
 // graph (HTML, or SVG when the output file ends in .svg). The viewer commands
-// (web, eog, evince, gv, kcachegrind) produce what their viewer opens. Shared
+// (web, weblist, eog, evince, gv, kcachegrind) produce what their viewer
+// opens. Shared
 // by the command line and the interactive shell.
 
 import { encodeProfileGzipSync } from "../../profile/encode.js";
 import type { ProfileData } from "../../profile/model.js";
 import type { Config } from "../config.js";
 import { prepareReport, type Warn } from "../filter/index.js";
-import { generateReport, Report, topProto, type ReportKind } from "../report/index.js";
+import { generateReport, printWebSource, Report, ReportError, topProto, type ReportKind } from "../report/index.js";
 import type { Command } from "./flags.js";
 
 export interface ReportOutput {
@@ -55,6 +56,11 @@ export async function runReport(cmd: Command, p: ProfileData, cfg: Config, warn:
       const dot = textReport("dot", p, cfg, warn, cmd.arg);
       const { renderWithDotProgram } = await import("../svg/dot-program.js");
       return { data: await renderWithDotProgram(dot, format), binary: true, ext: "." + format };
+    }
+    case "weblist": {
+      const { profile, ctx } = prepareReport("list", p, cfg, { warn, symbol: cmd.arg });
+      if (!ctx.symbol) throw new ReportError("command weblist requires an argument");
+      return { data: printWebSource(new Report("list", profile, cfg, ctx)), binary: false, ext: ".html" };
     }
     case "kcachegrind":
       return { data: textReport("callgrind", p, cfg, warn, cmd.arg), binary: false, ext: ".callgrind" };

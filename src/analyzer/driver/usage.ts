@@ -23,6 +23,7 @@ various views of a profile.
     -tree                Outputs a text rendering of call graph
     -peek regexp         Output callers/callees of functions matching regexp
     -list regexp         Output annotated source for functions matching regexp
+    -weblist regexp      Display annotated source in a web browser
     -raw                 Outputs a text representation of the raw profile
     -dot                 Outputs a graph in DOT format
     -svg                 Outputs a graph in SVG format (no Graphviz needed)

@@ -1,5 +1,6 @@
-// The viewer commands (web, eog, evince, gv, kcachegrind): the report is
-// written to a temporary file and handed to its viewer, as go tool pprof does.
+// The viewer commands (web, weblist, eog, evince, gv, kcachegrind): without
+// -output, the report is written to a temporary file and handed to its
+// viewer, as go tool pprof does.
 
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,9 +9,10 @@ import process from "node:process";
 import { launchDetached, openBrowser } from "./browser.js";
 import type { ReportOutput } from "./report.js";
 
-/** Viewer programs with their fixed arguments; "web" means the user's browser. */
+/** Viewer programs with their fixed arguments; none means the user's browser. */
 const viewers: Record<string, string[]> = {
   web: [],
+  weblist: [],
   eog: ["eog"],
   evince: ["evince"],
   gv: ["gv", "--noantialias"],
@@ -29,7 +31,7 @@ export async function openInViewer(name: string, out: ReportOutput, warn: (m: st
   writeFileSync(file, out.data);
   const viewer = viewers[name] ?? [];
   if (viewer.length === 0) {
-    if (!(await openBrowser(file))) warn(`Could not open a browser; the graph is in ${file}`);
+    if (!(await openBrowser(file))) warn(`Could not open a browser; the report is in ${file}`);
     return 0;
   }
   const [cmd, ...args] = viewer;

@@ -33,6 +33,9 @@ export {
 export type { ReportContext, ReportKind, ReportOptions, SourceReaderLike } from "./options.js";
 export { textItems, printText, printTree } from "./text.js";
 export { topProto } from "./topproto.js";
+export { printWebSource } from "./weblist.js";
+export { sourceListings } from "./list.js";
+export type { SourceListing, SourceRow } from "./list.js";
 export type { TextItem } from "./text.js";
 export { dotGraph, printDot } from "./dot.js";
 export { profileLabels, reportLabels } from "./labels.js";

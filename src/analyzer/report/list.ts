@@ -10,7 +10,20 @@ import { DiskSourceReader, embeddedSourcesNear } from "./source.js";
 
 const margin = 5; // lines shown before the first and after the last sampled line
 
-export function printSource(rpt: Report): string {
+/** One matching function in one source file, or a function with no source information. */
+export interface SourceListing {
+  name: string;
+  /** "" when the function has no source information. */
+  file: string;
+  flat: number;
+  cum: number;
+  rows: SourceRow[];
+  /** Why the file could not be read. */
+  error?: string;
+}
+
+/** The functions matching the report's regexp, by name then file, with their annotated source lines. */
+export function sourceListings(rpt: Report): SourceListing[] {
   const o = rpt.options;
   const rx = o.symbol;
   if (!rx) throw new ReportError("list requires a regexp argument");
@@ -30,8 +43,7 @@ export function printSource(rpt: Report): string {
   if (functionNodes.size === 0) throw new ReportError(`no matches found for regexp: ${regexpText(rx)}`);
   const searchPath = o.sourcePath !== "" ? o.sourcePath : rpt.ctx.cwd ?? process.cwd();
   const reader = rpt.ctx.source ?? new DiskSourceReader(searchPath, o.trimPath, () => embeddedSourcesNear(rpt.profile));
-  const out: string[] = [`Total: ${rpt.formatValue(rpt.total)}\n`];
-  const valueOrDot = (v: number) => (v === 0 ? "." : rpt.formatValue(v));
+  const listings: SourceListing[] = [];
   for (const fn of functions) {
     const name = fn.info.name;
     const sourceFiles: GraphNode[] = [];
@@ -46,32 +58,47 @@ export function printSource(rpt: Report): string {
       list.push(n);
     }
     if (sourceFiles.length === 0) {
-      out.push(`No source information for ${name}\n`);
+      listings.push({ name, file: "", flat: 0, cum: 0, rows: [] });
       continue;
     }
     sortNodes(sourceFiles, "file");
     for (const fl of sourceFiles) {
-      const filename = fl.info.file;
-      const fns = fileNodes.get(filename)!;
-      const { flat: flatSum, cum: cumSum } = sumNodes(fns);
-      out.push(`ROUTINE ======================== ${name} in ${filename}\n`);
-      out.push(`${rpt.formatValue(flatSum).padStart(10)} ${rpt.formatValue(cumSum).padStart(10)} (flat, cum) ${percentage(cumSum, rpt.total)} of Total\n`);
-      let lines: string[];
+      const file = fl.info.file;
+      const fns = fileNodes.get(file)!;
+      const { flat, cum } = sumNodes(fns);
       try {
-        lines = reader.lines(filename);
+        listings.push({ name, file, flat, cum, rows: sourceRows(fns, reader.lines(file)) });
       } catch (e) {
-        out.push(` Error: ${(e as Error).message}\n`);
-        continue;
+        listings.push({ name, file, flat, cum, rows: [], error: (e as Error).message });
       }
-      for (const row of sourceRows(fns, lines)) {
-        out.push(`${valueOrDot(row.flat).padStart(10)} ${valueOrDot(row.cum).padStart(10)} ${String(row.lineno).padStart(6)}:${row.text}\n`);
-      }
+    }
+  }
+  return listings;
+}
+
+export function printSource(rpt: Report): string {
+  const listings = sourceListings(rpt);
+  const out: string[] = [`Total: ${rpt.formatValue(rpt.total)}\n`];
+  const valueOrDot = (v: number) => (v === 0 ? "." : rpt.formatValue(v));
+  for (const l of listings) {
+    if (l.file === "") {
+      out.push(`No source information for ${l.name}\n`);
+      continue;
+    }
+    out.push(`ROUTINE ======================== ${l.name} in ${l.file}\n`);
+    out.push(`${rpt.formatValue(l.flat).padStart(10)} ${rpt.formatValue(l.cum).padStart(10)} (flat, cum) ${percentage(l.cum, rpt.total)} of Total\n`);
+    if (l.error !== undefined) {
+      out.push(` Error: ${l.error}\n`);
+      continue;
+    }
+    for (const row of l.rows) {
+      out.push(`${valueOrDot(row.flat).padStart(10)} ${valueOrDot(row.cum).padStart(10)} ${String(row.lineno).padStart(6)}:${row.text}\n`);
     }
   }
   return out.join("");
 }
 
-interface SourceRow {
+export interface SourceRow {
   lineno: number;
   text: string;
   flat: number;

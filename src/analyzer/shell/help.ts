@@ -25,6 +25,7 @@ const commands: [string, string][] = [
   ["traces", "Outputs all profile samples in text form"],
   ["tree", "Outputs a text rendering of call graph"],
   ["web", "Visualize graph through web browser"],
+  ["weblist", "Display annotated source in a web browser"],
 ];
 
 const options: [string, string][] = [

@@ -93,7 +93,7 @@ export async function runShell(profile: ProfileData, initial: Config, io: Driver
       const { command, config } = parseCommandLine(tokens, cfg);
       // Reports filter the profile they are given: each works on a copy.
       const result = await runReport(command, mergeProfiles([profile]), config, err);
-      if (isViewerCommand(command.name)) {
+      if (isViewerCommand(command.name) && config.output === "") {
         await openInViewer(command.name, result, err);
         return false;
       }

@@ -1,6 +1,7 @@
 // The call graph as images (-png, -pdf, -gif, -ps through Graphviz's dot
-// program, as go tool pprof makes them), -topproto, and the viewer commands
-// (-eog, -evince, -gv, -kcachegrind) handing their file to the viewer.
+// program, as go tool pprof makes them), -topproto, -weblist, and the viewer
+// commands (-eog, -evince, -gv, -kcachegrind, -weblist) handing their file
+// to the viewer.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -137,4 +138,67 @@ test("-kcachegrind with no kcachegrind installed: says so, keeps the report, exi
   } finally {
     rmSync(empty, { recursive: true, force: true });
   }
+});
+
+test("-weblist: the annotated source of -list as an HTML page, hot lines shaded", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsprof-weblist-"));
+  try {
+    const html = join(dir, "list.html");
+    const r = await runPprof(["-weblist=main.hotLoop", "-output", html, fixture]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Generating report in /);
+    const page = readFileSync(html, "utf8");
+    const list = (await runPprof(["-list=main.hotLoop", fixture])).stdout;
+    assert.match(page, /^<!DOCTYPE html>/);
+    assert.match(page, /<h2>main\.hotLoop<\/h2>/);
+    assert.ok(page.includes("Total: 920ms"), "total as -list prints it");
+    // Every line -list prints is a row of the page, with the same values.
+    const rows = [...page.matchAll(/<tr(?: style="background: rgba\(255, 80, 0, ([\d.]+)\)")?><td class="num">([^<]*)<\/td><td class="num">([^<]*)<\/td><td class="line">(\d+)<\/td><td>([^<]*)<\/td><\/tr>/g)];
+    const listRows = list.split("\n").filter((l) => /^\s+\S+\s+\S+\s+\d+:/.test(l));
+    assert.equal(rows.length, listRows.length);
+    for (const [i, m] of rows.entries()) {
+      const [, heat, flat, cum, line] = m;
+      const [lflat, lcum, lline] = listRows[i]!.trim().split(/\s+/);
+      assert.deepEqual([flat, cum, line], [lflat, lcum, lline!.replace(/:.*/, "")]);
+      assert.equal(heat !== undefined, cum !== ".", `line ${line} shaded only when it has samples`);
+    }
+    // The hottest line (400ms cum) is shaded darkest.
+    const darkest = rows.reduce((a, b) => (Number(b[1] ?? 0) > Number(a[1] ?? 0) ? b : a));
+    assert.equal(darkest[3], "400ms");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("-weblist without -output opens the page in the browser ($BROWSER)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsprof-weblist-browser-"));
+  const saved = process.env.BROWSER;
+  try {
+    const browser = join(dir, "browser");
+    writeFileSync(browser, `#!/bin/sh\ncp "$1" "${dir}/got.html"\n`);
+    chmodSync(browser, 0o755);
+    process.env.BROWSER = browser;
+    const r = await runPprof(["-weblist=main\\.", fixture]);
+    assert.equal(r.code, 0, r.stderr);
+    const got = join(dir, "got.html");
+    for (let i = 0; i < 100; i++) {
+      try {
+        readFileSync(got);
+        break;
+      } catch {
+        await new Promise((res) => setTimeout(res, 20));
+      }
+    }
+    assert.match(readFileSync(got, "utf8"), /<h2>main\.hotLoop<\/h2>[\s\S]*<h2>main\.warmLoop<\/h2>/);
+  } finally {
+    if (saved === undefined) delete process.env.BROWSER;
+    else process.env.BROWSER = saved;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("-weblist with a regexp matching nothing: go tool pprof's error", async () => {
+  const r = await runPprof(["-weblist=nosuchfunction", fixture]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, "tsprof pprof: no matches found for regexp: nosuchfunction\n");
 });
