@@ -5,7 +5,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeProfile } from "../../src/profile/decode.ts";
@@ -17,15 +17,40 @@ const heap = "test/fixtures/analyzer/report-profiles/heap.pb.gz";
 
 const magic: Record<string, string> = { png: "\x89PNG", pdf: "%PDF", gif: "GIF8", ps: "%!PS" };
 
-/** Runs with PATH replaced for the duration (the driver runs in this process). */
-async function withPath<T>(path: string, fn: () => Promise<T>): Promise<T> {
-  const saved = process.env.PATH;
-  process.env.PATH = path;
+async function inTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "tsprof-visual-"));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs with an environment variable replaced for the duration (the driver runs in this process). */
+async function withEnv<T>(name: string, value: string, fn: () => Promise<T>): Promise<T> {
+  const saved = process.env[name];
+  process.env[name] = value;
   try {
     return await fn();
   } finally {
-    process.env.PATH = saved;
+    if (saved === undefined) delete process.env[name];
+    else process.env[name] = saved;
   }
+}
+
+/** A stand-in viewer program: records its arguments in NAME.args and copies the file it was given (its last argument) to NAME.got. */
+function fakeViewer(dir: string, name: string): string {
+  const script = join(dir, name);
+  writeFileSync(script, `#!/bin/sh\nfor a; do last="$a"; done\necho "$@" > "${dir}/${name}.args"\ncp "$last" "${dir}/${name}.got.tmp" && mv "${dir}/${name}.got.tmp" "${dir}/${name}.got"\n`);
+  chmodSync(script, 0o755);
+  return script;
+}
+
+/** Viewers run detached: waits (up to 5 s) for the copy a fake viewer makes. */
+async function viewerGot(dir: string, name: string): Promise<string> {
+  const got = join(dir, `${name}.got`);
+  for (let i = 0; i < 250 && !existsSync(got); i++) await new Promise((res) => setTimeout(res, 20));
+  return readFileSync(got, "latin1");
 }
 
 for (const format of ["png", "pdf", "gif", "ps"]) {
@@ -40,8 +65,7 @@ for (const format of ["png", "pdf", "gif", "ps"]) {
 
 test("-png: the same image go tool pprof -png makes of the same file", async (t) => {
   if (!needDot(t) || !needGo(t)) return;
-  const dir = mkdtempSync(join(tmpdir(), "tsprof-png-"));
-  try {
+  await inTempDir(async (dir) => {
     for (const [file, flags] of [[fixture, []], [heap, ["-sample_index=alloc_space", "-nodecount=8"]]] as const) {
       const ours = join(dir, "ours.png");
       const r = await runPprof(["-png", ...flags, "-output", ours, file]);
@@ -50,27 +74,21 @@ test("-png: the same image go tool pprof -png makes of the same file", async (t)
       goPprof(["-png", ...flags, "-output", go, file]);
       assert.ok(readFileSync(ours).equals(readFileSync(go)), `${file} ${flags.join(" ")}: PNG differs from go tool pprof's`);
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("-pdf without Graphviz installed: a one-line error naming what to install, exit 1", async () => {
-  const empty = mkdtempSync(join(tmpdir(), "tsprof-nopath-"));
-  try {
-    const r = await withPath(empty, () => runPprof(["-pdf", fixture]));
+  await inTempDir(async (empty) => {
+    const r = await withEnv("PATH", empty, () => runPprof(["-pdf", fixture]));
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^tsprof pprof: -pdf needs Graphviz's dot program, which is not on PATH: install Graphviz .*use -svg/);
     assert.equal(r.stderr.trim().split("\n").length, 1);
     assert.equal(r.stdout, "");
-  } finally {
-    rmSync(empty, { recursive: true, force: true });
-  }
+  });
 });
 
 test("-topproto: the top table as a profile with cum and flat values, as go tool pprof writes it", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "tsprof-topproto-"));
-  try {
+  await inTempDir(async (dir) => {
     const ours = join(dir, "ours.pb.gz");
     const r = await runPprof(["-topproto", "-output", ours, fixture]);
     assert.equal(r.code, 0, r.stderr);
@@ -89,60 +107,36 @@ test("-topproto: the top table as a profile with cum and flat values, as go tool
     const go = join(dir, "go.pb.gz");
     goPprof(["-topproto", "-output", go, fixture]);
     assert.equal(goPprof(["-raw", ours]), goPprof(["-raw", go]));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("-eog, -evince, -gv, -kcachegrind: the viewer is started with the report's file", async (t) => {
   if (!needDot(t)) return; // evince and gv get PDF and PostScript from dot
-  const dir = mkdtempSync(join(tmpdir(), "tsprof-viewers-"));
-  try {
-    // Stand-in viewers that record their arguments and copy the file they were given.
-    for (const name of ["eog", "evince", "gv", "kcachegrind"]) {
-      const script = join(dir, name);
-      writeFileSync(script, `#!/bin/sh\nfor a; do last="$a"; done\necho "$@" > "${dir}/${name}.args"\ncp "$last" "${dir}/${name}.got"\n`);
-      chmodSync(script, 0o755);
-    }
+  await inTempDir(async (dir) => {
     const expect: Record<string, RegExp> = { eog: /^<\?xml|^<svg/, evince: /^%PDF/, gv: /^%!PS/, kcachegrind: /^positions: /m };
     for (const [name, content] of Object.entries(expect)) {
-      const r = await withPath(`${dir}:${process.env.PATH}`, () => runPprof([`-${name}`, fixture]));
+      fakeViewer(dir, name);
+      const r = await withEnv("PATH", `${dir}:${process.env.PATH}`, () => runPprof([`-${name}`, fixture]));
       assert.equal(r.code, 0, `${name}: ${r.stderr}`);
-      // The viewer runs detached: wait for its copy.
-      const got = join(dir, `${name}.got`);
-      for (let i = 0; i < 100; i++) {
-        try {
-          readFileSync(got);
-          break;
-        } catch {
-          await new Promise((res) => setTimeout(res, 20));
-        }
-      }
-      assert.match(readFileSync(got, "latin1").slice(0, 200), content, name);
-      if (name === "gv") assert.match(readFileSync(join(dir, "gv.args"), "utf8"), /^--noantialias /);
+      assert.match((await viewerGot(dir, name)).slice(0, 200), content, name);
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+    assert.match(readFileSync(join(dir, "gv.args"), "utf8"), /^--noantialias /);
+  });
 });
 
 test("-kcachegrind with no kcachegrind installed: says so, keeps the report, exits 1", async () => {
-  const empty = mkdtempSync(join(tmpdir(), "tsprof-nopath-"));
-  try {
-    const r = await withPath(empty, () => runPprof(["-kcachegrind", fixture]));
+  await inTempDir(async (empty) => {
+    const r = await withEnv("PATH", empty, () => runPprof(["-kcachegrind", fixture]));
     assert.equal(r.code, 1);
     const m = /^could not run kcachegrind \(is it installed\?\); the report is in (\S+)\n$/.exec(r.stderr);
     assert.ok(m, r.stderr);
     assert.match(readFileSync(m[1]!, "utf8"), /^positions: /m);
     rmSync(m[1]!);
-  } finally {
-    rmSync(empty, { recursive: true, force: true });
-  }
+  });
 });
 
 test("-weblist: the annotated source of -list as an HTML page, hot lines shaded", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "tsprof-weblist-"));
-  try {
+  await inTempDir(async (dir) => {
     const html = join(dir, "list.html");
     const r = await runPprof(["-weblist=main.hotLoop", "-output", html, fixture]);
     assert.equal(r.code, 0, r.stderr);
@@ -165,36 +159,16 @@ test("-weblist: the annotated source of -list as an HTML page, hot lines shaded"
     // The hottest line (400ms cum) is shaded darkest.
     const darkest = rows.reduce((a, b) => (Number(b[1] ?? 0) > Number(a[1] ?? 0) ? b : a));
     assert.equal(darkest[3], "400ms");
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test("-weblist without -output opens the page in the browser ($BROWSER)", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "tsprof-weblist-browser-"));
-  const saved = process.env.BROWSER;
-  try {
-    const browser = join(dir, "browser");
-    writeFileSync(browser, `#!/bin/sh\ncp "$1" "${dir}/got.html"\n`);
-    chmodSync(browser, 0o755);
-    process.env.BROWSER = browser;
-    const r = await runPprof(["-weblist=main\\.", fixture]);
+  await inTempDir(async (dir) => {
+    const browser = fakeViewer(dir, "browser");
+    const r = await withEnv("BROWSER", browser, () => runPprof(["-weblist=main\\.", fixture]));
     assert.equal(r.code, 0, r.stderr);
-    const got = join(dir, "got.html");
-    for (let i = 0; i < 100; i++) {
-      try {
-        readFileSync(got);
-        break;
-      } catch {
-        await new Promise((res) => setTimeout(res, 20));
-      }
-    }
-    assert.match(readFileSync(got, "utf8"), /<h2>main\.hotLoop<\/h2>[\s\S]*<h2>main\.warmLoop<\/h2>/);
-  } finally {
-    if (saved === undefined) delete process.env.BROWSER;
-    else process.env.BROWSER = saved;
-    rmSync(dir, { recursive: true, force: true });
-  }
+    assert.match(await viewerGot(dir, "browser"), /<h2>main\.hotLoop<\/h2>[\s\S]*<h2>main\.warmLoop<\/h2>/);
+  });
 });
 
 test("-weblist with a regexp matching nothing: go tool pprof's error", async () => {
