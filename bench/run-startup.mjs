@@ -1,10 +1,16 @@
-// Start-up cost of the tsprof/register preload: the time from spawning
-// `node` to the first line of the user's program, with the preload (idle,
-// CPU profile, every profile; ESM --import and CommonJS --require) against
-// plain `node`, measured in the same run, interleaved, median of N runs.
-// The first line prints the wall clock (performance.timeOrigin + now()),
-// which the parent compares with its own clock at spawn, and the CPU time
-// the process has used so far.
+// Start-up cost of the tsprof/register preload: the time from node's start to
+// the first line of the user's program, with the preload (idle, CPU profile,
+// every profile; ESM --import and CommonJS --require) against plain `node`,
+// and against an empty --import/--require module (what any preload costs),
+// measured in the same run, interleaved, median of N runs.
+//
+// The first line reads process.uptime() (wall time since node started) and
+// process.cpuUsage() (CPU time of every thread so far, V8's sampler threads
+// included) before anything else: touching `performance` or `process.stdout`
+// first would load modules that a preload may already have loaded, and hide
+// its cost. NODE_EXTRA_CA_CERTS is
+// removed from the children's environment: loading a CA bundle costs tens of
+// ms per process and is no part of the preload's cost, only noise.
 //
 //   node bench/run-startup.mjs [runs=30]
 import { spawnSync } from "node:child_process";
@@ -17,13 +23,18 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const runs = Number(process.argv[2] ?? 30);
 const dir = mkdtempSync(join(tmpdir(), "tsprof-startup-"));
 const script = join(dir, "first-line.mjs");
-// Wall clock, and the CPU time the process used to get here (which a busy machine distorts less).
-writeFileSync(script, "const u = process.cpuUsage(); process.stdout.write(`${performance.timeOrigin + performance.now()} ${(u.user + u.system) / 1000}`);\n");
+writeFileSync(script, "const w = process.uptime() * 1000, u = process.cpuUsage();\nprocess.stdout.write(`${w} ${(u.user + u.system) / 1000}`);\n");
+const emptyEsm = join(dir, "empty.mjs");
+const emptyCjs = join(dir, "empty.cjs");
+writeFileSync(emptyEsm, "");
+writeFileSync(emptyCjs, "");
 const esm = join(root, "dist/esm/run/register.js");
 const cjs = join(root, "dist/cjs/register.cjs");
 
 const baseEnv = {};
-for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("TSPROF_") && k !== "NODE_OPTIONS") baseEnv[k] = v;
+for (const [k, v] of Object.entries(process.env)) {
+  if (!k.startsWith("TSPROF_") && k !== "NODE_OPTIONS" && k !== "NODE_EXTRA_CA_CERTS") baseEnv[k] = v;
+}
 // As a process of a `tsprof run`: part files go to this directory (no merging at exit).
 const parts = { TSPROF_PARTS_DIR: dir };
 const cpu = { ...parts, TSPROF_CPUPROFILE: join(dir, "cpu.pb.gz") };
@@ -38,18 +49,21 @@ const all = {
 
 const variants = [
   { name: "node (plain)", args: [], env: {} },
+  { name: "--import empty.mjs", args: ["--import", emptyEsm], env: {} },
+  { name: "--require empty.cjs", args: ["--require", emptyCjs], env: {} },
   { name: "--import register, no profile", args: ["--import", esm], env: {} },
   { name: "--import register, cpu", args: ["--import", esm], env: cpu },
+  { name: "--import tsprof/register, cpu", args: ["--import", "tsprof/register"], env: cpu },
   { name: "--require register.cjs, cpu", args: ["--require", cjs], env: cpu },
   { name: "--import register, all six", args: ["--import", esm], env: all },
 ];
 
 function once(v) {
-  const start = performance.timeOrigin + performance.now();
-  const r = spawnSync(process.execPath, [...v.args, script], { env: { ...baseEnv, ...v.env }, encoding: "utf8" });
+  // cwd: the package itself, where `tsprof/register` resolves (self-reference).
+  const r = spawnSync(process.execPath, [...v.args, script], { cwd: root, env: { ...baseEnv, ...v.env }, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`${v.name}: exit ${r.status}: ${r.stderr}`);
-  const [wall, cpu] = r.stdout.split(" ").map(Number);
-  return { wall: wall - start, cpu };
+  const [wall, cpuMs] = r.stdout.split(" ").map(Number);
+  return { wall, cpu: cpuMs };
 }
 
 const times = variants.map(() => ({ wall: [], cpu: [] }));
@@ -67,10 +81,14 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const base = { wall: median(times[0].wall), cpu: median(times[0].cpu) };
-console.log(`time to the first line of user code, median of ${runs} runs (node ${process.version})`);
-console.log("variant".padEnd(32) + "wall ms".padStart(9) + "+ms".padStart(8) + "ratio".padStart(7) + "  |" + "cpu ms".padStart(8) + "+ms".padStart(8) + "ratio".padStart(7));
-const cols = (m, b) => m.toFixed(1).padStart(9) + (m - b).toFixed(1).padStart(8) + `${(m / b).toFixed(2)}x`.padStart(7);
+// The cost of a variant: the median over rounds of its time minus plain
+// node's in the same round (paired, so a machine that slows down for a while
+// slows both sides of the difference).
+const cost = (j, key) => median(times[j][key].map((t, i) => t - times[0][key][i]));
+console.log(`time from node's start to the first line of user code, median of ${runs} runs (node ${process.version})`);
+console.log("+ms: median over the rounds of (variant - plain node) in the same round");
+console.log("variant".padEnd(32) + "wall ms".padStart(9) + "+ms".padStart(7) + "  |" + "cpu ms".padStart(8) + "+ms".padStart(7));
 variants.forEach((v, j) => {
-  console.log(v.name.padEnd(32) + cols(median(times[j].wall), base.wall) + "  |" + cols(median(times[j].cpu), base.cpu).slice(1));
+  const cols = (key, width) => median(times[j][key]).toFixed(1).padStart(width) + cost(j, key).toFixed(1).padStart(7);
+  console.log(v.name.padEnd(32) + cols("wall", 9) + "  |" + cols("cpu", 8));
 });

@@ -3,8 +3,8 @@
 // require() an ES module).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync, chmodSync, readdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { dirname, join, relative, resolve as resolvePath, sep } from "node:path";
 import { createRequire } from "node:module";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -18,27 +18,64 @@ const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin
 // tsprof/http and the tsprof/register preload then share one registry, one
 // CPU profiler, one heap sampler and one label store per process.
 const esbuild = require("esbuild");
+const src = join(root, "src");
 const cjsRoot = join(root, "dist/cjs");
 mkdirSync(cjsRoot, { recursive: true });
 writeFileSync(join(cjsRoot, "package.json"), '{ "type": "commonjs" }\n');
-const runtimeFiles = listTs(join(root, "src")).filter((f) => !/[\\/]src[\\/](analyzer|cli)[\\/]/.test(f));
-esbuild.buildSync({
-  entryPoints: runtimeFiles,
-  outdir: cjsRoot,
-  outbase: join(root, "src"),
-  bundle: false,
+const common = {
   platform: "node",
   format: "cjs",
   target: "node20",
-  banner: { js: 'const __tsprofModuleUrl = require("node:url").pathToFileURL(__filename).href;' },
-  define: { "import.meta.url": "__tsprofModuleUrl" },
+  // import.meta.url, computed only when used (pathToFileURL costs start-up time in every module).
+  banner: { js: 'const __tsprofMeta = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
+  define: { "import.meta.url": "__tsprofMeta.url" },
   logLevel: "warning",
-});
-const entries = { index: "index.js", http: "http/index.js", register: "run/register.js" };
+};
+
+const runtimeFiles = listTs(src).filter((f) => !/[\\/]src[\\/](analyzer|cli)[\\/]/.test(f));
+esbuild.buildSync({ ...common, entryPoints: runtimeFiles, outdir: cjsRoot, outbase: src, bundle: false });
+
+const entries = { index: "index.js", http: "http/index.js" };
 for (const [name, file] of Object.entries(entries)) {
   writeFileSync(join(cjsRoot, `${name}.cjs`), `module.exports = require("./${file}");\n`);
   writeFileSync(join(root, "dist/esm", file), `export * from "${"../".repeat(file.split("/").length)}cjs/${file}";\n`);
 }
+
+// The tsprof/register preload, loaded by every process of a run before its
+// first line, in as few files as can be: dist/cjs/register.cjs holds
+// src/run/register.ts and what it needs before the first line (it reads the
+// environment, starts V8's sampler for a CPU profile, installs the exit
+// hooks). Every other import stays a require() of the per-file build above,
+// loaded when needed, so the preload's CPU profile, label store and
+// collectors are the ones `tsprof` sees.
+const runDir = join(src, "run");
+const preloadFiles = new Set(["register", "config", "preload", "parts"].map((m) => join(runDir, `${m}.ts`)));
+await esbuild.build({
+  ...common,
+  entryPoints: [join(runDir, "register.ts")],
+  outfile: join(cjsRoot, "register.cjs"),
+  bundle: true,
+  plugins: [{
+    name: "shared-runtime",
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        const target = resolvePath(args.resolveDir, args.path).replace(/\.js$/, ".ts");
+        if (preloadFiles.has(target)) return undefined;
+        if (!target.startsWith(src + sep)) return { path: args.path, external: true };
+        return { path: "./" + relative(src, target).split(sep).join("/").replace(/\.ts$/, ".js"), external: true };
+      });
+    },
+  }],
+});
+// The --import entry: an ES module, so a process asking for no profile loads
+// no CommonJS at all (the first CommonJS module of an ES module program costs
+// milliseconds); otherwise it requires register.cjs (importing CommonJS would
+// run Node's export scanner on it first).
+const { FILE_FLAGS, envName } = await import(pathToFileURL(join(root, "dist/esm/run/config.js")).href);
+writeFileSync(join(root, "dist/esm/run/register.js"), `// tsprof/register for --import: see src/run/register.ts.
+import { createRequire } from "node:module";
+if (${JSON.stringify(Object.keys(FILE_FLAGS).map(envName))}.some((name) => process.env[name])) createRequire(import.meta.url)("../../cjs/register.cjs");
+`);
 
 function listTs(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

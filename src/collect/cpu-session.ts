@@ -32,6 +32,21 @@ export function setKeepAliveMs(ms: number): void {
   keepAliveMs = ms;
 }
 
+/** Go's default CPU profile rate (Hz). */
+export const DEFAULT_HZ = 100;
+/** Go clamps the rate to 1e6 Hz; V8 cannot sample faster than every µs anyway. */
+export const MAX_HZ = 1_000_000;
+
+/** The rate a requested rate gives: hz <= 0 means the default, as in Go; above MAX_HZ is clamped. */
+export function effectiveRate(hz: number): number {
+  return hz <= 0 ? DEFAULT_HZ : Math.min(hz, MAX_HZ);
+}
+
+/** V8's sampling interval (µs) for a rate (Hz). */
+export function samplingInterval(hz: number): number {
+  return Math.max(1, Math.round(1e6 / hz));
+}
+
 let session: Session | undefined;
 /** Sampling interval (µs) of the V8 profiler kept alive by the keeper, if any. */
 let keeperInterval: number | undefined;
@@ -55,8 +70,65 @@ function ensureEnabled(): void {
   }
 }
 
-/** Starts V8's profiler for this thread at the given interval (µs). */
-export function startThreadProfile(intervalUs: number): void {
+/** A sampler started by startEarlyThreadProfile that no profile took over yet. */
+let early: EarlyProfile | undefined;
+
+export interface EarlyProfile {
+  hz: number;
+  intervalUs: number;
+  startHr: bigint;
+}
+
+/**
+ * Starts V8's profiler ahead of the profile that will own it: the
+ * tsprof/register preload does this first, before it loads the rest of
+ * tsprof. V8 logs every function already compiled when its sampler starts,
+ * parsing each again for its source positions, which costs far more than
+ * logging functions as they compile; so the sooner it starts, the cheaper.
+ * Until startThreadProfile(its interval, true) takes it over, with its
+ * samples, the profiler counts as in use; releaseEarlyThreadProfile ends it.
+ */
+export function startEarlyThreadProfile(hz: number): void {
+  if (running) return;
+  const intervalUs = samplingInterval(hz);
+  startThreadProfile(intervalUs);
+  early = { hz, intervalUs, startHr: process.hrtime.bigint() };
+}
+
+/** The sampler startEarlyThreadProfile started, while nothing took it over. */
+export function earlyThreadProfile(): EarlyProfile | undefined {
+  return early;
+}
+
+/** Ends a sampler started by startEarlyThreadProfile that no profile took over. */
+export function releaseEarlyThreadProfile(): void {
+  if (!early) return;
+  early = undefined;
+  running = false;
+  try {
+    post("Profiler.stop");
+  } finally {
+    if (keeperInterval === undefined) {
+      post("Profiler.disable");
+      enabled = false;
+    }
+  }
+}
+
+/**
+ * Starts V8's profiler for this thread at the given interval (µs). With
+ * takeOverEarly, a sampler started by startEarlyThreadProfile at the same
+ * interval becomes this profile (true is returned); at another interval it
+ * is ended and a new one started.
+ */
+export function startThreadProfile(intervalUs: number, takeOverEarly = false): boolean {
+  if (early && takeOverEarly) {
+    if (early.intervalUs === intervalUs) {
+      early = undefined;
+      return true;
+    }
+    releaseEarlyThreadProfile();
+  }
   if (running) throw new Error("cpu profiling already in use");
   if (keeperInterval !== undefined && keeperInterval !== intervalUs) endKeeper(); // rate changed: a fresh sampler
   ensureEnabled();
@@ -65,6 +137,7 @@ export function startThreadProfile(intervalUs: number): void {
   running = true;
   // The new profile holds the sampler now; the keeper's own samples are dropped.
   if (keeperInterval !== undefined) endKeeper();
+  return false;
 }
 
 /** Stops this thread's profile and returns it; the sampler lingers for keepAliveMs. */

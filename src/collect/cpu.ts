@@ -3,14 +3,24 @@
 // V8's sampler records this thread's stacks; started on the main thread, a
 // profile also covers every worker thread (cpu-workers.ts). Samples of the
 // (idle) pseudo-function are left out, so the profile is on-CPU time as Go's.
-// Nothing is loaded or hooked until the first startCPUProfile.
+// Nothing is loaded or hooked until the first startCPUProfile, unless the
+// tsprof/register preload's sampler already runs (takeOverCPUProfile).
 
 import type { Writable } from "node:stream";
 import { isMainThread, threadId } from "node:worker_threads";
 import { createRequire } from "node:module";
 import { startLabelRecording, type LabelRecording } from "./labels.js";
-import { startThreadProfile, stopThreadProfile, setKeepAliveMs, releaseThreadProfiler } from "./cpu-session.js";
-import { WorkerSampler } from "./cpu-workers.js";
+import {
+  startThreadProfile,
+  stopThreadProfile,
+  setKeepAliveMs,
+  releaseThreadProfiler,
+  effectiveRate,
+  samplingInterval,
+  earlyThreadProfile,
+  DEFAULT_HZ,
+} from "./cpu-session.js";
+import type { WorkerSampler, WorkerThreadProfile } from "./cpu-workers.js";
 import type { ThreadProfile, V8CpuProfile } from "./cpu-convert.js";
 import type { ProfileData } from "../profile/model.js";
 
@@ -31,10 +41,6 @@ function stopModules(): StopModules {
   return stopModulesLoaded;
 }
 
-const DEFAULT_HZ = 100;
-/** Go clamps the rate to 1e6 Hz; V8 cannot sample faster than every µs anyway. */
-const MAX_HZ = 1_000_000;
-
 let rateHz = DEFAULT_HZ;
 
 interface RunningProfile {
@@ -42,9 +48,45 @@ interface RunningProfile {
   hz: number;
   intervalUs: number;
   startHr: bigint;
-  timeNanos: bigint;
   recording: LabelRecording;
-  workers: WorkerSampler | undefined;
+  workers: Workers | undefined;
+}
+
+/**
+ * The workers' share of a profile, set up on the next turn of the event loop
+ * rather than in startCPUProfile: its module and second inspector session
+ * then stay off a profile's start (the tsprof/register preload's start-up),
+ * and nothing is lost, since attaching to a worker takes several turns of the
+ * loop anyway and NodeWorker.enable reports the workers that already exist.
+ */
+class Workers {
+  private sampler: WorkerSampler | undefined;
+  private readonly immediate: NodeJS.Immediate;
+
+  constructor(intervalUs: number) {
+    this.immediate = setImmediate(() => {
+      const { WorkerSampler } = createRequire(import.meta.url)("./cpu-workers.js") as typeof import("./cpu-workers.js");
+      const sampler = new WorkerSampler(intervalUs);
+      try {
+        sampler.start();
+        this.sampler = sampler;
+      } catch {
+        // No worker inspector (e.g. a build without it): profile this thread alone.
+      }
+    });
+    // Not a reason for the process to keep running.
+    this.immediate.unref();
+  }
+
+  stop(): Promise<WorkerThreadProfile[]> {
+    clearImmediate(this.immediate);
+    return this.sampler ? this.sampler.stop() : Promise.resolve([]);
+  }
+
+  stopNow(): WorkerThreadProfile[] {
+    clearImmediate(this.immediate);
+    return this.sampler ? this.sampler.stopNow() : [];
+  }
 }
 
 let running: RunningProfile | undefined;
@@ -67,7 +109,7 @@ export function setCPUProfileRate(hz: number): void {
     process.stderr.write("runtime: cannot set cpu profile rate until previous profile has finished.\n");
     return;
   }
-  rateHz = hz <= 0 ? DEFAULT_HZ : Math.min(hz, MAX_HZ);
+  rateHz = effectiveRate(hz);
 }
 
 /** The rate the next (or running) CPU profile samples at, in Hz. */
@@ -81,25 +123,41 @@ export function cpuProfileRate(): number {
  * "cpu profiling already in use" if a profile already runs in this thread.
  */
 export function startCPUProfile(w: Writable): void {
+  start(w, false);
+}
+
+/**
+ * startCPUProfile for the tsprof/register preload: takes over the sampler
+ * it started before loading this module (startEarlyThreadProfile), so the
+ * profile covers the process from its first line.
+ */
+export function takeOverCPUProfile(w: Writable): void {
+  start(w, true);
+}
+
+// The labels set while the preload's sampler waits to be taken over: any
+// label call comes after this module loads (a tsprof import loads it), so a
+// recording started now misses none.
+let earlyRecording: LabelRecording | undefined = earlyThreadProfile() ? startLabelRecording() : undefined;
+
+function start(w: Writable, takeOver: boolean): void {
   if (running) throw new Error("cpu profiling already in use");
   if (!w || typeof (w as Partial<Writable>).write !== "function") throw new TypeError("startCPUProfile: w must be a Writable stream");
-  const hz = rateHz;
-  const intervalUs = Math.max(1, Math.round(1e6 / hz));
-  startThreadProfile(intervalUs);
-  const workers = isMainThread ? new WorkerSampler(intervalUs) : undefined;
-  try {
-    workers?.start();
-  } catch {
-    // No worker inspector (e.g. a build without it): profile this thread alone.
-  }
+  // Taking over, the rate is the one the preload's sampler runs at.
+  const early = takeOver ? earlyThreadProfile() : undefined;
+  const hz = early ? early.hz : rateHz;
+  const intervalUs = samplingInterval(hz);
+  const tookOver = startThreadProfile(intervalUs, takeOver);
+  const recording = tookOver && earlyRecording ? earlyRecording : startLabelRecording();
+  if (recording !== earlyRecording) earlyRecording?.stop();
+  earlyRecording = undefined;
   running = {
     w,
     hz,
     intervalUs,
-    startHr: process.hrtime.bigint(),
-    timeNanos: BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6)),
-    recording: startLabelRecording(),
-    workers,
+    startHr: tookOver && early ? early.startHr : process.hrtime.bigint(),
+    recording,
+    workers: isMainThread ? new Workers(intervalUs) : undefined,
   };
 }
 
@@ -152,7 +210,7 @@ export function stopCPUProfileSync(): Buffer | undefined {
 }
 
 /** Stops this thread's sampler and label recording; a failure is kept for after the workers stopped. */
-function stopThisThread(p: RunningProfile): { profile?: V8CpuProfile; failure?: unknown; durationNanos: number } {
+function stopThisThread(p: RunningProfile): { profile?: V8CpuProfile; failure?: unknown; durationNanos: number; timeNanos: bigint } {
   let profile: V8CpuProfile | undefined;
   let failure: unknown;
   try {
@@ -161,11 +219,15 @@ function stopThisThread(p: RunningProfile): { profile?: V8CpuProfile; failure?: 
     failure = err;
   }
   p.recording.stop();
-  return { profile, failure, durationNanos: Number(process.hrtime.bigint() - p.startHr) };
+  const elapsed = process.hrtime.bigint() - p.startHr;
+  // The start's wall clock, read now: the global performance loads
+  // node:perf_hooks on first use, which a profile's start should not pay.
+  const timeNanos = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6)) - elapsed;
+  return { profile, failure, durationNanos: Number(elapsed), timeNanos };
 }
 
 function profileData(p: RunningProfile, self: ReturnType<typeof stopThisThread>, workers: ThreadProfile[]): ProfileData {
   if (!self.profile) throw self.failure;
   const threads: ThreadProfile[] = [{ thread: threadName(), profiles: [self.profile], labelsAt: (t) => p.recording.labelsAt(t) }, ...workers];
-  return stopModules().convert.cpuProfileData(threads, { periodNanos: Math.round(1e9 / p.hz), timeNanos: p.timeNanos, durationNanos: self.durationNanos });
+  return stopModules().convert.cpuProfileData(threads, { periodNanos: Math.round(1e9 / p.hz), timeNanos: self.timeNanos, durationNanos: self.durationNanos });
 }

@@ -15,7 +15,6 @@
 // themselves) and joined to the samples by time when the profile stops.
 
 import { AsyncLocalStorage, createHook, type AsyncHook } from "node:async_hooks";
-import { performance } from "node:perf_hooks";
 
 /** An immutable set of labels, sorted by key (Go's LabelSet). */
 export type LabelSet = Readonly<Record<string, string>>;
@@ -123,9 +122,15 @@ export function setGoroutineLabels(labelSet: LabelSet): void {
 /**
  * process.hrtime (µs) minus performance.now() (ms → µs): constant, both read
  * uv_hrtime, but performance.now() is the cheaper call on the hot path.
- * Calibrated on the tightest of a few paired readings.
+ * Calibrated on the tightest of a few paired readings, when a timeline first
+ * starts: the global performance loads node:perf_hooks on first use, which
+ * the tsprof/register preload's start-up should not pay.
  */
-const hrtimeOffsetMicros = (() => {
+let hrtimeOffsetMicros = 0;
+let calibrated = false;
+function calibrate(): void {
+  if (calibrated) return;
+  calibrated = true;
   let best = Infinity, offset = 0;
   for (let i = 0; i < 8; i++) {
     const before = process.hrtime.bigint();
@@ -137,8 +142,8 @@ const hrtimeOffsetMicros = (() => {
       offset = Number((before + after) / 2000n) - now * 1000;
     }
   }
-  return offset;
-})();
+  hrtimeOffsetMicros = offset;
+}
 
 const CHUNK = 16 * 1024;
 /** A bound on one profile's timeline memory (about 2M changes, 32 MB). */
@@ -153,6 +158,7 @@ class Timeline {
   truncated = false;
 
   start(): void {
+    calibrate();
     this.mark(storage?.getStore());
     // before: the resource's context is already current, so getStore() is
     // the label set its callback runs with. No after hook: what runs after a

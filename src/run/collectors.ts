@@ -9,7 +9,7 @@
 // heap sampler starts, Worker is wrapped) and costs start-up time in every
 // process of the run.
 
-import { Writable } from "node:stream";
+import type { Writable } from "node:stream";
 import type { ProfileData } from "../profile/model.js";
 import type { ProfileKind, RunConfig } from "./config.js";
 
@@ -21,6 +21,7 @@ const load = {
   goroutine: () => require("../collect/goroutine.js") as typeof import("../collect/goroutine.js"),
   threadcreate: () => require("../collect/threadcreate.js") as typeof import("../collect/threadcreate.js"),
   encode: () => require("../profile/encode.js") as typeof import("../profile/encode.js"),
+  stream: () => require("node:stream") as typeof import("node:stream"),
 };
 
 export interface Collector {
@@ -43,20 +44,22 @@ export interface Collector {
 const TAKE_ORDER: ProfileKind[] = ["block", "mutex", "goroutine", "threadcreate", "mem", "cpu"];
 
 /** A Writable that keeps what it is given. */
-class Sink extends Writable {
-  readonly chunks: Buffer[] = [];
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
-    this.chunks.push(chunk);
-    done();
-  }
-  bytes(): Buffer {
-    return Buffer.concat(this.chunks);
-  }
+function sink(): { w: Writable; bytes(): Buffer } {
+  const chunks: Buffer[] = [];
+  const w = new (load.stream().Writable)({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  return { w, bytes: () => Buffer.concat(chunks) };
 }
 
-/** A profile read from a synchronous source; `before` runs first (synchronously too). */
+/**
+ * A profile read from a synchronous source; `before` runs first (synchronously too).
+ * The encoder (and zlib) is loaded when the profile is taken, not at start-up.
+ */
 function snapshotCollector(kind: ProfileKind, read: () => ProfileData, before?: () => void): Collector {
-  const { encodeProfileGzip, encodeProfileGzipSync } = load.encode();
   const take = (): ProfileData => {
     before?.();
     return read();
@@ -67,10 +70,14 @@ function snapshotCollector(kind: ProfileKind, read: () => ProfileData, before?: 
     // encoding starts (whose zlib handles the goroutine profile would list).
     take: async () => {
       const data = take();
+      const { encodeProfileGzip } = load.encode();
       await undefined;
       return encodeProfileGzip(data);
     },
-    takeSync: () => encodeProfileGzipSync(take()),
+    takeSync: () => {
+      const data = take();
+      return load.encode().encodeProfileGzipSync(data);
+    },
   };
 }
 
@@ -84,19 +91,20 @@ function collectGarbage(): void {
 }
 
 function cpuCollector(config: RunConfig): Collector {
-  const { startCPUProfile, stopCPUProfile, stopCPUProfileSync, setCPUProfileRate, setCPUProfileKeepAlive } = load.cpu();
+  const { takeOverCPUProfile, stopCPUProfile, stopCPUProfileSync, setCPUProfileRate, setCPUProfileKeepAlive } = load.cpu();
   if (config.cpuProfileRate !== undefined) setCPUProfileRate(config.cpuProfileRate);
   // stopCPUProfile writes into this sink (running workers included);
   // stopCPUProfileSync hands the bytes back instead.
-  const sink = new Sink();
-  startCPUProfile(sink);
+  const out = sink();
+  // The sampler the preload started before its first line, if any (register.ts).
+  takeOverCPUProfile(out.w);
   return {
     kind: "cpu",
     async take() {
       // A sampler kept alive for a next profile would only slow the way out.
       setCPUProfileKeepAlive(0);
       await stopCPUProfile();
-      return sink.bytes();
+      return out.bytes();
     },
     takeSync: () => {
       setCPUProfileKeepAlive(0);
@@ -147,7 +155,12 @@ function startCollector(kind: ProfileKind, config: RunConfig): Collector {
 export function startCollectors(config: RunConfig): { collectors: Collector[]; failed: Map<ProfileKind, unknown> } {
   const collectors: Collector[] = [];
   const failed = new Map<ProfileKind, unknown>();
-  for (const kind of Object.keys(config.files) as ProfileKind[]) {
+  // The CPU profile first (it may already run, started by register.ts): V8
+  // logs every function compiled before its sampler starts, with source
+  // positions it must parse again, which costs far more than logging them as
+  // they compile; so the other collectors load after it.
+  const kinds = (Object.keys(config.files) as ProfileKind[]).sort((a, b) => Number(b === "cpu") - Number(a === "cpu"));
+  for (const kind of kinds) {
     try {
       collectors.push(startCollector(kind, config));
     } catch (err) {

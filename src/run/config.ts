@@ -4,6 +4,7 @@
 // Node.js process under the command reads them from its environment.
 
 import { isAbsolute, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 
 /** The profiles a run can write, in the order their files are reported. */
 export const PROFILE_KINDS = ["cpu", "mem", "block", "mutex", "goroutine", "threadcreate"] as const;
@@ -110,6 +111,6 @@ export function wantsAnyProfile(config: RunConfig): boolean {
 /** The NODE_OPTIONS entry that loads the preload module at `moduleUrl` (a CommonJS build loads with --require). */
 export function preloadOption(moduleUrl: string): string {
   const cjs = moduleUrl.endsWith(".cjs");
-  const spec = cjs ? new URL(moduleUrl).pathname : moduleUrl;
+  const spec = cjs ? fileURLToPath(moduleUrl) : moduleUrl;
   return `${cjs ? "--require" : "--import"}=${JSON.stringify(spec)}`;
 }

@@ -13,11 +13,16 @@
 // creates one, makes its child processes load this preload too, and merges
 // every part into the final files when it exits.
 //
-// This code runs in the preload's CommonJS bundle (register.ts), where
-// require() loads a module only when it is first needed.
+// This runs before the program's first line, in the preload's CommonJS bundle
+// (register.ts), where require() loads a module only when it is first needed:
+// the collectors and the merging are other files (scripts/build.mjs). With
+// only a CPU profile asked for, whose sampler register.ts already started,
+// even the collectors wait: they take the profile over when the first worker
+// thread starts, or at exit.
 
-import { PARTS_DIR_ENV, preloadOption, type RunConfig } from "./config.js";
-import { startCollectors, type Collector } from "./collectors.js";
+import { pathToFileURL } from "node:url";
+import { PARTS_DIR_ENV, configFromEnv, preloadOption, wantsAnyProfile, type ProfileKind, type RunConfig } from "./config.js";
+import type { Collector } from "./collectors.js";
 import { makePartsDir, writePart, writePartError, removePartsDir } from "./parts.js";
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -26,7 +31,49 @@ function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export function profileProcess(config: RunConfig, moduleUrl: string): void {
+/** Loaded only now: node:worker_threads costs milliseconds to load (node:inspector loads it anyway). */
+function isMainThread(): boolean {
+  return (require("node:worker_threads") as typeof import("node:worker_threads")).isMainThread;
+}
+
+/**
+ * Reads the TSPROF_* settings and profiles this process, unless it is a
+ * worker thread (workers are profiled by their process's main thread).
+ * `registerFile` is the preload's CommonJS entry, which child processes load;
+ * `cpuSampling`: register.ts started the CPU sampler (startEarlyThreadProfile),
+ * for the CPU profile to take over, or to be ended here if there is none.
+ */
+export function startFromEnv(registerFile: string, cpuSampling: boolean): void {
+  try {
+    startProfiling(registerFile, cpuSampling);
+  } catch (err) {
+    // The program runs whatever happened here (e.g. no temporary directory for the parts).
+    process.stderr.write(`tsprof: profiling disabled: ${message(err)}\n`);
+    if (cpuSampling) endSampler();
+  }
+}
+
+function startProfiling(registerFile: string, cpuSampling: boolean): void {
+  let config;
+  try {
+    config = configFromEnv(process.env, process.cwd());
+  } catch (err) {
+    // A bad variable must not keep the program from running (said once, by the main thread).
+    if (isMainThread()) process.stderr.write(`tsprof: profiling disabled: ${message(err)}\n`);
+    if (cpuSampling) endSampler();
+    return;
+  }
+  if (!wantsAnyProfile(config) || !isMainThread()) return;
+  profileProcess(config, registerFile, cpuSampling);
+}
+
+/** Ends the sampler register.ts started if no CPU profile took it over. */
+function endSampler(): void {
+  (require("../collect/cpu-session.js") as typeof import("../collect/cpu-session.js")).releaseEarlyThreadProfile();
+}
+
+/** Profiles this process; `registerFile` is the preload's CommonJS entry, for child processes. */
+export function profileProcess(config: RunConfig, registerFile: string, cpuSampling = false): void {
   let dir = process.env[PARTS_DIR_ENV];
   const owner = !dir;
   if (!dir) {
@@ -34,8 +81,8 @@ export function profileProcess(config: RunConfig, moduleUrl: string): void {
     process.env[PARTS_DIR_ENV] = dir;
     // Started with `node --import tsprof/register`: children see the preload only through NODE_OPTIONS.
     const options = process.env.NODE_OPTIONS ?? "";
-    if (!options.includes("tsprof/register") && !options.includes(new URL(moduleUrl).pathname)) {
-      process.env.NODE_OPTIONS = `${options} ${preloadOption(moduleUrl)}`.trim();
+    if (!options.includes("tsprof/register") && !options.includes(registerFile)) {
+      process.env.NODE_OPTIONS = `${options} ${preloadOption(pathToFileURL(registerFile).href)}`.trim();
     }
   }
   const partsDir = dir;
@@ -43,6 +90,26 @@ export function profileProcess(config: RunConfig, moduleUrl: string): void {
 
   const pending = new Set<Collector>();
   let collecting: Promise<void> | undefined;
+
+  // Started once: now, or, for a CPU profile alone whose sampler already runs
+  // (register.ts), when the first worker thread starts (the profile must
+  // reach it) or at exit, whichever comes first: until then the sampler
+  // records everything, and nothing more needs loading.
+  let started = false;
+  const start = (): void => {
+    if (started) return;
+    started = true;
+    process.off("worker", start);
+    try {
+      const { startCollectors } = require("./collectors.js") as typeof import("./collectors.js");
+      const { collectors, failed } = startCollectors(config);
+      for (const [kind, err] of failed) writePartError(partsDir, kind, pid, message(err));
+      for (const c of collectors) pending.add(c);
+    } catch (err) {
+      for (const kind of Object.keys(config.files) as ProfileKind[]) writePartError(partsDir, kind, pid, message(err));
+    }
+    if (cpuSampling) endSampler();
+  };
 
   const written = (c: Collector, data: Uint8Array | undefined, why: string): void => {
     pending.delete(c);
@@ -73,6 +140,7 @@ export function profileProcess(config: RunConfig, moduleUrl: string): void {
   };
 
   const collectAsync = (): Promise<void> => {
+    start();
     // Every profile is taken in this tick, in the collectors' order; only
     // the encoding (and the workers' CPU profiles) waits.
     collecting ??= Promise.all(
@@ -87,6 +155,7 @@ export function profileProcess(config: RunConfig, moduleUrl: string): void {
   };
 
   const collectSync = (how: string): void => {
+    start();
     for (const c of [...pending]) {
       let data: Uint8Array | undefined;
       let why = `nothing collected (the process ended by ${how})`;
@@ -124,7 +193,11 @@ export function profileProcess(config: RunConfig, moduleUrl: string): void {
 
   // After the signal listeners: the goroutine profile's tracking starts here,
   // and tsprof's own handles are not the program's.
-  const { collectors, failed } = startCollectors(config);
-  for (const [kind, err] of failed) writePartError(partsDir, kind, pid, message(err));
-  for (const c of collectors) pending.add(c);
+  const kinds = Object.keys(config.files) as ProfileKind[];
+  if (kinds.length === 1 && kinds[0] === "cpu" && cpuSampling) {
+    // Node's own threads (a module loader's hooks thread) emit it too.
+    process.on("worker", start);
+  } else {
+    start();
+  }
 }

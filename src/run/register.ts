@@ -1,40 +1,55 @@
 // tsprof/register: the preload that profiles a process started by `tsprof run`
 // or by `node --import tsprof/register` (or --require), driven by the TSPROF_*
-// environment variables (docs/run.md). Worker threads are profiled by their
-// process's main thread, so the preload does nothing in a worker.
+// environment variables (docs/run.md).
 //
-// The work is done by the CommonJS build of this file (dist/cjs/run/register.js,
-// entry dist/cjs/register.cjs), loaded synchronously, which loads a collector
-// only when its profile is asked for. The ESM entry re-exports it, so
-// `--import` and `--require` run the same code, and a process asking for
-// nothing pays almost nothing.
+// Every process of a run loads this before its first line, so what it does
+// there is kept short (bench/run-startup.mjs). This entry looks for a profile
+// file variable, so a process asking for nothing loads nothing else. For a CPU
+// profile it starts V8's sampler at once, before loading the rest of tsprof
+// (see startEarlyThreadProfile for why), then hands over to preload.ts. The
+// build (scripts/build.mjs) makes this file, config.ts, preload.ts and
+// parts.ts one CommonJS file, dist/cjs/register.cjs, and the collectors and
+// the merging another, loaded when needed; both require the shared runtime
+// for the rest, so `--import` and `--require` run the same code and the
+// preload's profiles are the ones `tsprof` and `tsprof/http` see.
 
-import { createRequire } from "node:module";
-import { configFromEnv, wantsAnyProfile } from "./config.js";
+import { FILE_FLAGS, envName, parseIntFlag } from "./config.js";
 
-/** Loaded only when a profile is asked for: node:worker_threads costs milliseconds to load. */
-function isMainThread(): boolean {
-  return (createRequire(import.meta.url)("node:worker_threads") as typeof import("node:worker_threads")).isMainThread;
+/** Whether a TSPROF_*PROFILE variable names a file. */
+function asksForProfile(): boolean {
+  for (const flag in FILE_FLAGS) if (process.env[envName(flag)]) return true;
+  return false;
 }
 
-function start(): void {
-  let config;
+/**
+ * Starts the main thread's V8 sampler for the CPU profile that preload.ts
+ * starts (which takes it over). Anything wrong is left for preload.ts to report.
+ */
+function startSamplerEarly(): boolean {
   try {
-    config = configFromEnv(process.env, process.cwd());
-  } catch (err) {
-    // A bad variable must not keep the program from running (said once, by the main thread).
-    if (isMainThread()) process.stderr.write(`tsprof: profiling disabled: ${err instanceof Error ? err.message : String(err)}\n`);
-    return;
+    if (!(require("node:worker_threads") as typeof import("node:worker_threads")).isMainThread) return false;
+    const raw = process.env[envName("cpuprofilerate")];
+    const session = require("../collect/cpu-session.js") as typeof import("../collect/cpu-session.js");
+    session.startEarlyThreadProfile(session.effectiveRate(raw ? parseIntFlag("cpuprofilerate", raw) : session.DEFAULT_HZ));
+    return true;
+  } catch {
+    // preload.ts reports a bad setting; a sampler that cannot start fails again there, and is reported.
+    return false;
   }
-  if (!wantsAnyProfile(config) || !isMainThread()) return;
-  if (typeof require === "undefined") {
-    // Run as ES module source (a TypeScript loader): hand over to the CommonJS build.
-    createRequire(import.meta.url)("../../dist/cjs/register.cjs");
-    return;
-  }
-  const { profileProcess } = require("./preload.js") as typeof import("./preload.js");
-  // Child processes preload the CommonJS entry with --require.
-  profileProcess(config, new URL("../register.cjs", import.meta.url).href);
 }
 
-start();
+if (asksForProfile()) {
+  if (typeof require === "undefined") {
+    // Run as ES module source (a TypeScript loader): the built preload does the work.
+    const builtin = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+    const { createRequire } = (builtin?.("node:module") ?? {}) as Partial<typeof import("node:module")>;
+    // From src/run/, or from tsc's dist/esm/run/ (scripts/build.mjs replaces that file, but a build may be under way).
+    const built = import.meta.url.includes("/dist/esm/") ? "../../cjs/register.cjs" : "../../dist/cjs/register.cjs";
+    if (createRequire) createRequire(import.meta.url)(built);
+    else process.stderr.write("tsprof: profiling disabled: preload tsprof/register (dist/cjs/register.cjs), not its TypeScript source\n");
+  } else {
+    const sampling = process.env[envName("cpuprofile")] ? startSamplerEarly() : false;
+    // Child processes preload this file (the CommonJS entry) with --require.
+    (require("./preload.js") as typeof import("./preload.js")).startFromEnv(__filename, sampling);
+  }
+}

@@ -146,6 +146,19 @@ describe("tsprof run", { concurrency: 2 }, () => {
     assert.equal(topFunction(file), "cjsHotFunction");
   });
 
+  it("the program's own tsprof calls see the run's CPU profile: in use, and labelled", async (t) => {
+    if (!needGo(t)) return;
+    const file = out("labelled.pb.gz");
+    const r = await tsprofRun(["--cpuprofile", file, "test/run/fixtures/labelled.mjs"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { inUse: "cpu profiling already in use", done: true });
+    const p = decode(file);
+    const warm = leafSamples(p, (s) => s.label.phase?.[0] === "warm").get("labelledWork") ?? 0;
+    const all = leafSamples(p).get("labelledWork") ?? 0;
+    assert.ok(warm > 0 && warm === all, `labelledWork's samples carry phase=warm (${warm} of ${all})`);
+    assert.equal(topFunction(file, ["-tagfocus=phase=warm"]), "labelledWork");
+  });
+
   it("a child process and a worker thread are merged in, with pid and thread labels", async (t) => {
     if (!needGo(t)) return;
     const file = out("family.pb.gz");
