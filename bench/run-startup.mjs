@@ -38,6 +38,7 @@ for (const [k, v] of Object.entries(process.env)) {
 // As a process of a `tsprof run`: part files go to this directory (no merging at exit).
 const parts = { TSPROF_PARTS_DIR: dir };
 const cpu = { ...parts, TSPROF_CPUPROFILE: join(dir, "cpu.pb.gz") };
+const cpuMem = { ...cpu, TSPROF_MEMPROFILE: join(dir, "mem.pb.gz") };
 const all = {
   ...cpu,
   TSPROF_MEMPROFILE: join(dir, "mem.pb.gz"),
@@ -55,6 +56,8 @@ const variants = [
   { name: "--import register, cpu", args: ["--import", esm], env: cpu },
   { name: "--import tsprof/register, cpu", args: ["--import", "tsprof/register"], env: cpu },
   { name: "--require register.cjs, cpu", args: ["--require", cjs], env: cpu },
+  { name: "--require register.cjs, cpu+mem", args: ["--require", cjs], env: cpuMem },
+  { name: "--require register.cjs, mem", args: ["--require", cjs], env: { ...parts, TSPROF_MEMPROFILE: cpuMem.TSPROF_MEMPROFILE } },
   { name: "--import register, all six", args: ["--import", esm], env: all },
 ];
 

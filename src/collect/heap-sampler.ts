@@ -27,6 +27,9 @@ export interface V8HeapProfile {
   samples: V8HeapSample[];
 }
 
+/** Go's runtime.MemProfileRate default: one sample per 512 KiB allocated, on average. */
+export const DEFAULT_MEM_PROFILE_RATE = 512 * 1024;
+
 /** V8's stack depth limit for sampled allocations (frames kept, leaf first). */
 const STACK_DEPTH = 64;
 

@@ -17,18 +17,21 @@ import { encodeProfileGzip } from "../profile/encode.js";
 import { writeAll } from "../util/write.js";
 import { heapProfileText, type HeapTextRecord } from "../registry/text.js";
 import { HeapRecords, type HeapRecord } from "./heap-records.js";
-import { snapshot, startSampler, stopSampler, samplerFailure, collectGarbage, SamplerLost } from "./heap-sampler.js";
+import {
+  DEFAULT_MEM_PROFILE_RATE, snapshot, startSampler, stopSampler, samplerFailure, samplerInterval, collectGarbage, SamplerLost,
+} from "./heap-sampler.js";
 
-/** Go's runtime.MemProfileRate default: one sample per 512 KiB allocated, on average. */
-export const DEFAULT_MEM_PROFILE_RATE = 512 * 1024;
+export { DEFAULT_MEM_PROFILE_RATE } from "./heap-sampler.js";
 
-let rate = DEFAULT_MEM_PROFILE_RATE;
+// The sampler may already run, started before the program's first line by
+// the tsprof/register preload at -memprofilerate: this module adopts it.
+let rate = samplerInterval() > 0 ? samplerInterval() : DEFAULT_MEM_PROFILE_RATE;
 const records = new HeapRecords();
 /** Set when another tool stopped V8's shared sampler under tsprof. */
 let lostAt: Date | undefined;
 /** heapCount's last answer (see there). */
 let lastCount: { at: number; n: number } | undefined;
-startSampler(rate);
+if (samplerInterval() === 0) startSampler(rate);
 
 /**
  * Sets the heap sampling interval in bytes (Go's runtime.MemProfileRate):

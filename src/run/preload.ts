@@ -16,9 +16,9 @@
 // This runs before the program's first line, in the preload's CommonJS bundle
 // (register.ts), where require() loads a module only when it is first needed:
 // the collectors and the merging are other files (scripts/build.mjs). With
-// only a CPU profile asked for, whose sampler register.ts already started,
-// even the collectors wait: they take the profile over when the first worker
-// thread starts, or at exit.
+// only a CPU and/or a memory profile asked for, whose samplers register.ts
+// already started, even the collectors wait: they take the profiles over
+// when the first worker thread starts, or at exit.
 
 import { pathToFileURL } from "node:url";
 import { PARTS_DIR_ENV, configFromEnv, preloadOption, wantsAnyProfile, type ProfileKind, type RunConfig } from "./config.js";
@@ -36,44 +36,59 @@ function isMainThread(): boolean {
   return (require("node:worker_threads") as typeof import("node:worker_threads")).isMainThread;
 }
 
+/** The V8 samplers register.ts started before the first line. */
+export interface EarlySamplers {
+  /** The CPU sampler (startEarlyThreadProfile), for the CPU profile to take over. */
+  cpu: boolean;
+  /** The heap sampler, which the heap collector adopts when it loads. */
+  heap: boolean;
+}
+
 /**
  * Reads the TSPROF_* settings and profiles this process, unless it is a
  * worker thread (workers are profiled by their process's main thread).
  * `registerFile` is the preload's CommonJS entry, which child processes load;
- * `cpuSampling`: register.ts started the CPU sampler (startEarlyThreadProfile),
- * for the CPU profile to take over, or to be ended here if there is none.
+ * `early`: the samplers register.ts started, to be taken over, or ended here
+ * if profiling does not go ahead.
  */
-export function startFromEnv(registerFile: string, cpuSampling: boolean): void {
+export function startFromEnv(registerFile: string, early: EarlySamplers = { cpu: false, heap: false }): void {
   try {
-    startProfiling(registerFile, cpuSampling);
+    startProfiling(registerFile, early);
   } catch (err) {
     // The program runs whatever happened here (e.g. no temporary directory for the parts).
     process.stderr.write(`tsprof: profiling disabled: ${message(err)}\n`);
-    if (cpuSampling) endSampler();
+    endSamplers(early);
   }
 }
 
-function startProfiling(registerFile: string, cpuSampling: boolean): void {
+function startProfiling(registerFile: string, early: EarlySamplers): void {
   let config;
   try {
     config = configFromEnv(process.env, process.cwd());
   } catch (err) {
     // A bad variable must not keep the program from running (said once, by the main thread).
     if (isMainThread()) process.stderr.write(`tsprof: profiling disabled: ${message(err)}\n`);
-    if (cpuSampling) endSampler();
+    endSamplers(early);
     return;
   }
   if (!wantsAnyProfile(config) || !isMainThread()) return;
-  profileProcess(config, registerFile, cpuSampling);
+  profileProcess(config, registerFile, early);
 }
 
-/** Ends the sampler register.ts started if no CPU profile took it over. */
+/** Ends the CPU sampler register.ts started if no CPU profile took it over. */
 function endSampler(): void {
   (require("../collect/cpu-session.js") as typeof import("../collect/cpu-session.js")).releaseEarlyThreadProfile();
 }
 
+/** Ends both early samplers: profiling does not go ahead. */
+function endSamplers(early: EarlySamplers): void {
+  if (early.cpu) endSampler();
+  if (early.heap) (require("../collect/heap-sampler.js") as typeof import("../collect/heap-sampler.js")).stopSampler();
+}
+
 /** Profiles this process; `registerFile` is the preload's CommonJS entry, for child processes. */
-export function profileProcess(config: RunConfig, registerFile: string, cpuSampling = false): void {
+export function profileProcess(config: RunConfig, registerFile: string, early: EarlySamplers = { cpu: false, heap: false }): void {
+  const cpuSampling = early.cpu;
   let dir = process.env[PARTS_DIR_ENV];
   const owner = !dir;
   if (!dir) {
@@ -91,10 +106,10 @@ export function profileProcess(config: RunConfig, registerFile: string, cpuSampl
   const pending = new Set<Collector>();
   let collecting: Promise<void> | undefined;
 
-  // Started once: now, or, for a CPU profile alone whose sampler already runs
-  // (register.ts), when the first worker thread starts (the profile must
-  // reach it) or at exit, whichever comes first: until then the sampler
-  // records everything, and nothing more needs loading.
+  // Started once: now, or, for CPU and memory profiles whose samplers already
+  // run (register.ts), when the first worker thread starts (the CPU profile
+  // must reach it) or at exit, whichever comes first: until then V8's
+  // samplers record everything, and nothing more needs loading.
   let started = false;
   const start = (): void => {
     if (started) return;
@@ -194,7 +209,8 @@ export function profileProcess(config: RunConfig, registerFile: string, cpuSampl
   // After the signal listeners: the goroutine profile's tracking starts here,
   // and tsprof's own handles are not the program's.
   const kinds = Object.keys(config.files) as ProfileKind[];
-  if (kinds.length === 1 && kinds[0] === "cpu" && cpuSampling) {
+  const running = (kind: ProfileKind) => (kind === "cpu" && early.cpu) || (kind === "mem" && early.heap);
+  if (kinds.every(running)) {
     // Node's own threads (a module loader's hooks thread) emit it too.
     process.on("worker", start);
   } else {

@@ -6,7 +6,9 @@
 // there is kept short (bench/run-startup.mjs). This entry looks for a profile
 // file variable, so a process asking for nothing loads nothing else. For a CPU
 // profile it starts V8's sampler at once, before loading the rest of tsprof
-// (see startEarlyThreadProfile for why), then hands over to preload.ts. The
+// (see startEarlyThreadProfile for why), and for a memory profile V8's heap
+// sampler (Go's MemProfileRate is in effect from the first line), then hands
+// over to preload.ts, which loads the collectors only when needed. The
 // build (scripts/build.mjs) makes this file, config.ts, preload.ts and
 // parts.ts one CommonJS file, dist/cjs/register.cjs, and the collectors and
 // the merging another, loaded when needed; both require the shared runtime
@@ -38,6 +40,25 @@ function startSamplerEarly(): boolean {
   }
 }
 
+/**
+ * Starts the main thread's V8 heap sampler for the memory profile (the heap
+ * collector adopts it when it loads, at exit or when the program imports
+ * tsprof). Anything wrong is left for preload.ts to report.
+ */
+function startHeapSamplerEarly(): boolean {
+  try {
+    if (!(require("node:worker_threads") as typeof import("node:worker_threads")).isMainThread) return false;
+    const raw = process.env[envName("memprofilerate")];
+    const configured = raw ? parseIntFlag("memprofilerate", raw) : 0;
+    const sampler = require("../collect/heap-sampler.js") as typeof import("../collect/heap-sampler.js");
+    // Go: -memprofilerate sets MemProfileRate only when > 0.
+    sampler.startSampler(configured > 0 ? configured : sampler.DEFAULT_MEM_PROFILE_RATE);
+    return sampler.samplerInterval() > 0;
+  } catch {
+    return false;
+  }
+}
+
 if (asksForProfile()) {
   if (typeof require === "undefined") {
     // Run as ES module source (a TypeScript loader): the built preload does the work.
@@ -48,8 +69,9 @@ if (asksForProfile()) {
     if (createRequire) createRequire(import.meta.url)(built);
     else process.stderr.write("tsprof: profiling disabled: preload tsprof/register (dist/cjs/register.cjs), not its TypeScript source\n");
   } else {
-    const sampling = process.env[envName("cpuprofile")] ? startSamplerEarly() : false;
+    const cpu = process.env[envName("cpuprofile")] ? startSamplerEarly() : false;
+    const heap = process.env[envName("memprofile")] ? startHeapSamplerEarly() : false;
     // Child processes preload this file (the CommonJS entry) with --require.
-    (require("./preload.js") as typeof import("./preload.js")).startFromEnv(__filename, sampling);
+    (require("./preload.js") as typeof import("./preload.js")).startFromEnv(__filename, { cpu, heap });
   }
 }

@@ -146,6 +146,21 @@ describe("tsprof run", { concurrency: 2 }, () => {
     assert.equal(topFunction(file), "cjsHotFunction");
   });
 
+  it("--memprofile samples from before the first line, at --memprofilerate, which the program's own tsprof sees", async (t) => {
+    if (!needGo(t)) return;
+    const file = out("mem-first-line.pb.gz");
+    const r = await tsprofRun(["--memprofile", file, "--memprofilerate", "4096", "test/run/fixtures/mem-first-line.mjs"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { rate: 4096, kept: 2000 });
+    const p = decode(file);
+    const inuse = p.sampleType.findIndex((st) => st.type === "inuse_space");
+    let retained = 0;
+    for (const s of p.sample) if (s.location.some((l) => l.line.some((ln) => ln.function.name === "allocateAtStart"))) retained += s.value[inuse]!;
+    // 2,000 arrays of 1,000 small integers: about 16 MB.
+    assert.ok(retained > 8 * 1024 * 1024, `allocateAtStart keeps ~16 MB, the profile says ${retained} bytes`);
+    assert.equal(topFunction(file, ["-sample_index=inuse_space"]), "allocateAtStart");
+  });
+
   it("the program's own tsprof calls see the run's CPU profile: in use, and labelled", async (t) => {
     if (!needGo(t)) return;
     const file = out("labelled.pb.gz");
