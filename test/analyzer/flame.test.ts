@@ -4,7 +4,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { defaultConfig } from "../../src/analyzer/config.ts";
-import { flameGraphHTML, flameTree, type FlameNode } from "../../src/analyzer/flame/index.ts";
+import { readFileSync } from "node:fs";
+import { flameData, flameGraphHTML, flameTree, type FlameData, type FlameNode } from "../../src/analyzer/flame/index.ts";
+import { decodeProfile, decodedSamples } from "../../src/profile/decode.ts";
 import { combineSources } from "../../src/analyzer/filter/index.ts";
 import { computeTotal, Report, textItems } from "../../src/analyzer/report/index.ts";
 import { mergeProfiles } from "../../src/profile/merge.ts";
@@ -74,17 +76,72 @@ test("flameGraphHTML: one self-contained page with the data of every frame", () 
   assert.doesNotMatch(html, /https?:\/\//, "no network references");
   const json = /<script type="application\/json" id="flame-data">(.*?)<\/script>/s.exec(html);
   assert.ok(json, "embedded data");
-  const data = JSON.parse(json[1]!) as { names: string[]; nodes: number[]; labels: string[] };
+  const data = JSON.parse(json[1]!) as FlameData;
   const tree = flameTree(p, defaultConfig());
   let count = 0;
   const walk = (n: FlameNode) => {
+    // Preorder: node `count` of the data is n.
+    assert.equal(data.names[data.name[count]!], n.name);
+    assert.equal(data.value[count], n.value);
+    assert.equal(data.valueLabel[count], tree.format(n.value));
     count++;
-    assert.ok(data.names.includes(n.name), n.name);
     n.children.forEach(walk);
   };
   walk(tree.root);
-  assert.equal(data.nodes.length, 7 * count);
-  assert.equal(data.labels[0], tree.format(tree.total));
+  assert.equal(data.name.length, count);
+  assert.ok(data.more.every((m) => m === 0), "the file has every frame: nothing to ask for");
+  assert.equal(data.valueLabel[0], tree.format(tree.total));
+});
+
+test("flameData: a node's subtree, numbered as in the whole tree, without callees narrower than asked", () => {
+  const tree = flameTree(loadProfile(fixture), defaultConfig());
+  const whole = flameData(tree)!;
+  // Parents from depths (preorder); the subtree asked for: the non-root node with the most callees.
+  const parent: number[] = [];
+  const path: number[] = [];
+  whole.depth.forEach((d, i) => {
+    path[d] = i;
+    parent.push(d === 0 ? -1 : path[d - 1]!);
+  });
+  const kidsOf = (id: number) => parent.flatMap((p, j) => (p === id ? [j] : []));
+  let node = 1;
+  for (let i = 1; i < parent.length; i++) if (kidsOf(i).length > kidsOf(node).length) node = i;
+  assert.ok(kidsOf(node).length >= 2, "a node with callees to choose from");
+  const part = flameData(tree, { node, minFraction: 0.1 })!;
+  assert.equal(part.id[0], node);
+  assert.equal(part.depth[0], 0);
+  const limit = 0.1 * whole.value[node]!;
+  part.id.forEach((id, i) => {
+    // Each node sent is the node of that number in the whole tree, at least 10% of the subtree.
+    assert.equal(part.names[part.name[i]!], whole.names[whole.name[id]!]);
+    assert.equal(part.value[i], whole.value[id]);
+    assert.equal(part.depth[i], whole.depth[id]! - whole.depth[node]!);
+    if (i > 0) assert.ok(part.value[i]! >= limit);
+  });
+  // A node marked `more` lost callees that the whole tree has; the others lost none.
+  part.id.forEach((id, i) => {
+    const kids = kidsOf(id);
+    assert.equal(part.more[i] === 1, kids.some((k) => !part.id.includes(k)), `node ${id}`);
+  });
+  assert.ok(part.more.includes(1), "some callees were left out");
+  assert.equal(flameData(tree, { node: whole.id.length }), undefined);
+});
+
+test("flameTree from a profile just decoded (its samples not yet made) equals the tree from its samples", () => {
+  for (const file of ["cpu.pb.gz", "heap.pb.gz", "goroutine.pb.gz"]) {
+    const bytes = readFileSync(`test/fixtures/analyzer/report-profiles/${file}`);
+    for (const config of [defaultConfig(), { ...defaultConfig(), granularity: "lines" as const }, { ...defaultConfig(), sampleIndex: "0" }]) {
+      const fresh = decodeProfile(bytes);
+      assert.ok(decodedSamples(fresh), "columns before the samples are used");
+      const fromColumns = flameTree(fresh, config);
+      assert.ok(decodedSamples(fresh), "the flame tree did not make the samples");
+      const used = decodeProfile(bytes);
+      assert.ok(used.sample.length > 0);
+      assert.equal(decodedSamples(used), undefined);
+      const fromSamples = flameTree(used, config);
+      assert.deepEqual(flameData(fromColumns), flameData(fromSamples), `${file} ${config.granularity} ${config.sampleIndex}`);
+    }
+  }
 });
 
 test("flameTree with -diff_base: widths cover both profiles, values are the change, base is the base's share", () => {

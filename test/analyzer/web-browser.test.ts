@@ -10,6 +10,9 @@ import { flameTree } from "../../src/analyzer/flame/index.ts";
 import { computeTotal, generateReport } from "../../src/analyzer/report/index.ts";
 import { defaultFilter, serveWebUI } from "../../src/analyzer/web/index.ts";
 import type { ProfileData } from "../../src/profile/model.ts";
+import { ProfileBuilder } from "../../src/profile/builder.ts";
+import { encodeProfile } from "../../src/profile/encode.ts";
+import { decodeProfile } from "../../src/profile/decode.ts";
 import { chromiumPath, needChromium, parseTop } from "../helpers/tools.ts";
 import { loadProfile, sampleIndexOf } from "./report-helpers.ts";
 
@@ -22,6 +25,23 @@ async function shownRows(page: Page): Promise<{ flat: string; cum: string; name:
     const td = [...tr.querySelectorAll("td")].map((c) => c.textContent ?? "");
     return { flat: td[0]!, cum: td[3]!, name: td[5]! };
   }));
+}
+
+interface DrawnFrame { name: string; text: string; description: string; x: number; y: number; width: number; height: number }
+
+/** What the flame graph's canvas shows: each frame drawn, with its text and description, in page coordinates. */
+async function drawnFrames(page: Page): Promise<DrawnFrame[]> {
+  return page.evaluate(() => (window as unknown as { tsprofFlame: { frames(): DrawnFrame[] } }).tsprofFlame.frames());
+}
+
+/** The colour of the canvas at a page position, "r,g,b,a". */
+async function pixel(page: Page, x: number, y: number): Promise<string> {
+  return page.evaluate(([px, py]) => {
+    const c = document.querySelector("#flame canvas") as HTMLCanvasElement;
+    const r = c.getBoundingClientRect();
+    const k = c.width / r.width;
+    return Array.from(c.getContext("2d")!.getImageData(Math.floor((px! - r.left - window.scrollX) * k), Math.floor((py! - r.top - window.scrollY) * k), 1, 1).data).join(",");
+  }, [x, y]);
 }
 
 function topRows(p: ProfileData, filtered: ProfileData, sampleType: string | undefined) {
@@ -64,32 +84,116 @@ test("web UI in Chromium: top numbers, sample index, focus, flame graph", { time
   assert.ok(shown.some((r) => r.name === "main.warmLoop") && !shown.some((r) => r.name === "main.hotLoop"));
   assert.match(await page.textContent("#active-filters") ?? "", /focus=\^\(main\\\.warmLoop\)\$/);
 
-  // Reset, then the flame graph: the widest call path's frames, each drawn with its name.
+  // Reset, then the flame graph: the widest call path's frames, each drawn with its name, value and share.
   await Promise.all([page.waitForURL((u) => !u.search.includes("f=")), page.click('button[data-refine="reset"]')]);
   await Promise.all([page.waitForURL(/flamegraph/), page.click("#view-flamegraph")]);
-  await page.waitForSelector("#flame .fr");
-  const frames = await page.$$eval("#flame .fr", (els) => els.map((e) => ({ text: e.textContent ?? "", title: e.getAttribute("title") ?? "", width: e.getBoundingClientRect().width })));
+  await page.waitForSelector("#flame[data-drawn]");
+  const frames = await drawnFrames(page);
   const tree = flameTree(p, { ...defaultConfig(), sampleIndex: "samples" });
   for (let n = tree.root.children[0]; n; n = n.children[0]) {
-    const f = frames.find((x) => x.title.startsWith(`${n!.name} — ${tree.format(n!.value)} (`));
+    const shown = `${n.name} — ${tree.format(n.value)} (${((100 * n.value) / tree.total).toFixed(2)}%)`;
+    const f = frames.find((x) => x.name === n!.name && x.description.startsWith(shown));
     assert.ok(f, `frame ${n.name} is drawn with its value`);
     if (f.width > 150) assert.equal(f.text, n.name, "a wide frame is labelled with its name");
+    // Hovering it shows the same in the details line.
+    await page.mouse.move(f.x + f.width / 2, f.y + f.height / 2);
+    assert.equal(await page.textContent("#flame-details"), f.description);
   }
   for (const name of ["main.hotLoop", "main.warmLoop"]) assert.ok(frames.some((f) => f.text === name), name);
   const rootWidth = frames.find((f) => f.text === "root")!.width;
+  const warm = frames.find((f) => f.text === "main.warmLoop")!;
+  assert.notEqual(await pixel(page, warm.x + warm.width / 2, warm.y + 2), "255,255,255,255", "the frame is painted");
 
   // Click a frame: it fills the width, and its function can be focused from there.
-  await page.click('#flame .fr:text-is("main.warmLoop")');
-  const zoomed = await page.$eval('#flame .fr:text-is("main.warmLoop")', (e) => e.getBoundingClientRect().width);
-  assert.ok(Math.abs(zoomed - rootWidth) < 2, `zoomed frame is full width (${zoomed} vs ${rootWidth})`);
+  await page.mouse.click(warm.x + warm.width / 2, warm.y + warm.height / 2);
+  const zoomed = (await drawnFrames(page)).find((f) => f.text === "main.warmLoop")!;
+  assert.ok(Math.abs(zoomed.width - rootWidth) < 2, `zoomed frame is full width (${zoomed.width} vs ${rootWidth})`);
   await Promise.all([page.waitForURL(/f=/), page.click('#flame-actions a[data-action="focus"]')]);
   assert.equal(new URL(page.url()).searchParams.get("f"), "^main\\.warmLoop$");
-  await page.waitForSelector("#flame .fr");
-  const focusedFrames = await page.$$eval("#flame .fr", (els) => els.map((e) => e.textContent ?? ""));
+  await page.waitForSelector("#flame[data-drawn]");
+  const focusedFrames = (await drawnFrames(page)).map((f) => f.name);
   assert.ok(focusedFrames.includes("main.warmLoop") && !focusedFrames.includes("main.hotLoop"));
 
   // The graph view draws the call graph as SVG.
   await Promise.all([page.waitForURL(/graph/), page.click("#view-graph")]);
   assert.ok(await page.$$eval("#graph svg g.node", (g) => g.length) >= 3);
+  assert.deepEqual(errors, []);
+});
+
+test("web UI in Chromium: zooming into a frame fetches the callees too narrow to send at first", { timeout: 60_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  // One wide path, and main.fanout → 10 mids → 100 leaves of 20 samples each: a leaf is 1/6,000 of the total,
+  // drawn by the page (over 1/10,000) but narrower than what it is sent at first (1/2,000).
+  const b = new ProfileBuilder({ sampleType: [{ type: "samples", unit: "count" }], mappingFile: "/app/main.js" });
+  const fn = (name: string) => ({ name, file: "/app/main.js", line: 1, column: 0, startLine: 1 });
+  b.addSample([fn("main.busy"), fn("main.main")], [100_000]);
+  for (let m = 0; m < 10; m++) {
+    for (let l = 0; l < 100; l++) b.addSample([fn(`main.leaf${m}_${l}`), fn(`main.mid${m}`), fn("main.fanout"), fn("main.main")], [20]);
+  }
+  const p = decodeProfile(encodeProfile(b.build()));
+  const ui = await serveWebUI({ profile: p, config: defaultConfig() });
+  let browser: Browser | undefined;
+  t.after(async () => {
+    await browser?.close();
+    await ui.close();
+  });
+  browser = await chromium.launch({ executablePath: chromiumPath!, args: launchArgs });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(ui.url + "/ui/");
+  await page.waitForSelector("#flame[data-drawn]");
+  const before = await drawnFrames(page);
+  assert.ok(!before.some((f) => f.name.startsWith("main.leaf")), "leaves are not sent at first");
+  const mid = before.find((f) => f.name === "main.mid3")!;
+  assert.ok(mid, "main.mid3 is drawn");
+
+  await page.mouse.click(mid.x + mid.width / 2, mid.y + mid.height / 2);
+  await page.waitForFunction(() => !document.getElementById("flame")!.hasAttribute("data-loading"));
+  const after = await drawnFrames(page);
+  const leaves = after.filter((f) => f.name.startsWith("main.leaf3_"));
+  assert.equal(leaves.length, 100, "every callee of the zoomed frame is drawn");
+  assert.ok(leaves.every((f) => f.description === `${f.name} — 20 (0.02%), self 20`), leaves[0]?.description);
+  assert.ok(Math.abs(leaves[0]!.width - after.find((f) => f.name === "main.mid3")!.width / 100) < 0.5, "each a hundredth of its caller");
+  assert.deepEqual(errors, []);
+});
+
+test("web UI in Chromium: tag focus and tag ignore from the refine box", { timeout: 60_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  const p = loadProfile(fixture);
+  const ui = await serveWebUI({ profile: p, config: defaultConfig() });
+  let browser: Browser | undefined;
+  t.after(async () => {
+    await browser?.close();
+    await ui.close();
+  });
+  browser = await chromium.launch({ executablePath: chromiumPath!, args: launchArgs });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(ui.url + "/ui/top");
+  const all = await shownRows(page);
+
+  // The samples labelled job=b only: the numbers of `top -tagfocus=job=b`.
+  await page.fill("#refine", "job=b");
+  await Promise.all([page.waitForURL(/tf=/), page.click('button[data-refine="tagfocus"]')]);
+  assert.equal(new URL(page.url()).searchParams.get("tf"), "job=b");
+  const focused = await shownRows(page);
+  assert.deepEqual(focused, topRows(p, defaultFilter(p, { ...defaultConfig(), tagFocus: "job=b" }), undefined));
+  assert.notDeepEqual(focused, all);
+  assert.match(await page.textContent("#active-filters") ?? "", /tagfocus=job=b/);
+
+  // Reset, then everything but job=b: `top -tagignore=job=b`.
+  await Promise.all([page.waitForURL((u) => !u.search.includes("tf=")), page.click('button[data-refine="reset"]')]);
+  assert.deepEqual(await shownRows(page), all);
+  await page.fill("#refine", "job=b");
+  await Promise.all([page.waitForURL(/ti=/), page.click('button[data-refine="tagignore"]')]);
+  assert.deepEqual(await shownRows(page), topRows(p, defaultFilter(p, { ...defaultConfig(), tagIgnore: "job=b" }), undefined));
+
+  // A bad regexp is the page's error, with the header still there.
+  await page.fill("#refine", "job=(");
+  await Promise.all([page.waitForURL(/tf=/), page.click('button[data-refine="tagfocus"]')]);
+  assert.match(await page.textContent("#error") ?? "", /^parsing tagfocus regexp: /);
+  assert.ok(await page.$('button[data-refine="reset"]'));
   assert.deepEqual(errors, []);
 });

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
 import { defaultConfig } from "../../src/analyzer/config.ts";
 import { computeTotal, generateReport } from "../../src/analyzer/report/index.ts";
+import type { FlameData } from "../../src/analyzer/flame/index.ts";
 import { serveWebUI } from "../../src/analyzer/web/index.ts";
 import { decodeProfile } from "../../src/profile/decode.ts";
 import { mergeProfiles } from "../../src/profile/merge.ts";
@@ -70,6 +71,19 @@ test("web UI over HTTP: redirects, views, numbers, errors, download", async (t) 
   assert.match(graph, /main\.hotLoop/);
   const flame = await (await get("/ui/flamegraph")).text();
   assert.match(flame, /id="flame-data"/);
+  // A frame's callees, as a zoom asks for them: the node's subtree, numbered as in the page's data.
+  const page = JSON.parse(/id="flame-data">(.*?)<\/script>/s.exec(flame)![1]!) as FlameData;
+  const node = page.depth.indexOf(1);
+  r = await get(`/ui/flamedata?node=${page.id[node]}`);
+  assert.equal(r.status, 200);
+  assert.equal(r.headers.get("content-type"), "application/json");
+  const part = (await r.json()) as FlameData;
+  assert.equal(part.id[0], page.id[node]);
+  assert.equal(part.names[part.name[0]!], page.names[page.name[node]!]);
+  assert.equal(part.value[0], page.value[node]);
+  assert.equal((await get("/ui/flamedata?node=99999999")).status, 404);
+  assert.equal((await get("/ui/flamedata?node=x")).status, 404);
+  assert.equal((await get("/ui/flamedata?node=0&f=(")).status, 400);
   const peek = await (await get("/ui/peek?f=hotLoop")).text();
   assert.ok(decodeEntities(peek).includes(generateReport("peek", p, { ...defaultConfig(), focus: "hotLoop" }, { sampleIndex: sampleIndexOf(p, undefined), total: computeTotal(p, sampleIndexOf(p, undefined)), symbol: /hotLoop/ }).split("\n").slice(-4).join("\n")));
   const source = await (await get("/ui/source?f=hotLoop")).text();

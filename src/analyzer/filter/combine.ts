@@ -4,6 +4,7 @@
 // are relative to the base); -normalize scales the source to the base first.
 
 import { mergeProfiles, checkCompatible, scaleProfile } from "../../profile/merge.js";
+import { decodedSamples } from "../../profile/decode.js";
 import type { ProfileData } from "../../profile/model.js";
 
 export interface BaseOptions {
@@ -57,6 +58,8 @@ export function normalize(p: ProfileData, base: ProfileData): void {
  * reports can show, and on a large profile costs a third of the run.
  */
 export function withoutZeroSamples(p: ProfileData): ProfileData {
+  // A profile just decoded knows it has none, without making its Sample objects.
+  if (decodedSamples(p)?.zeroSamples === 0) return p;
   p.sample = p.sample.filter((s) => s.value.some((v) => v !== 0));
   return p;
 }

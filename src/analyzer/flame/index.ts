@@ -12,7 +12,7 @@ import { renderFlameSVG } from "./svg.js";
 export { flameTree } from "./tree.js";
 export type { FlameNode, FlameTree, FlameOptions } from "./tree.js";
 export { flameData, scriptJSON, escapeHTML } from "./data.js";
-export type { FlameData } from "./data.js";
+export type { FlameData, FlameDataOptions } from "./data.js";
 export { FLAME_CSS, FLAME_JS, flameBody } from "./client.js";
 
 /** Call paths narrower than this share of the total are folded into their caller in files (invisible at any sane zoom). */
@@ -24,7 +24,7 @@ export function flameGraphHTML(profile: ProfileData, config: Config): string {
   const title = flameTitle(profile, tree);
   return `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>${escapeHTML(title)}</title>` +
     `<style>body { font: 14px sans-serif; margin: 8px 12px; } h1 { font-size: 16px; margin: 4px 0; }${FLAME_CSS}</style></head>` +
-    `<body><h1>${escapeHTML(title)}</h1>` + flameBody(scriptJSON(flameData(tree)), prunedNote(tree)) + `</body></html>\n`;
+    `<body><h1>${escapeHTML(title)}</h1>` + flameBody(scriptJSON(flameData(tree)!), prunedNote(tree)) + `</body></html>\n`;
 }
 
 /** A static flame graph image (1200 px wide); each frame's full name and value are in its <title>. */

@@ -4,6 +4,7 @@
 // In a -diff_base comparison, `base` holds what the base profile contributed
 // (as a positive amount), so a view can shade growth and shrinkage.
 
+import { decodedSamples, type DecodedSamples } from "../../profile/decode.js";
 import type { Line, Location, ProfileData, ProfileFunction } from "../../profile/model.js";
 import type { Config } from "../config.js";
 import { aggregatedLines, aggregationFor, nodeInfo, type Aggregation } from "../graph/nodeinfo.js";
@@ -50,18 +51,36 @@ export interface FlameOptions {
 
 /**
  * Builds the tree in flat arrays (a node is an index; children found through
- * one map keyed by parent and frame ids), since a large profile has millions
- * of frames to walk; FlameNode objects are made once at the end.
+ * one hash table keyed by parent and frame ids), since a large profile has
+ * millions of frames to walk; FlameNode objects are made once at the end.
+ * A profile just decoded is read from the decoder's columns, without making
+ * its Sample objects (see decodedSamples).
  */
 export function flameTree(profile: ProfileData, config: Config, o: FlameOptions = {}): FlameTree {
   const si = o.sampleIndex ?? sampleIndexByName(profile, config.sampleIndex);
   const st = profile.sampleType[si]!;
   const frames = new FrameTable(profile, aggregationFor(config.granularity, config.noInlines));
-  const hasBase = profile.sample.some((s) => (s.value[si] ?? 0) < 0);
+  const decoded = decodedSamples(profile);
+  const walked = decoded && !hasNegative(decoded, si) ? walkDecoded(decoded, si, frames) : undefined;
+  const { nodes, total, hasBase } = walked ?? walkSamples(profile, si, frames);
+  const { root, pruned } = nodes.toTree(frames.names, frames.inline, (o.minFraction ?? 0) * total);
+  sortChildren(root);
+  const unit = st.unit;
+  const outUnit = config.unit === "minimum" ? "auto" : config.unit;
+  return { root, total, sampleType: st.type, unit, format: (v) => scaledLabel(v, unit, outUnit), hasBase, pruned };
+}
 
+interface Walked {
+  nodes: NodeArrays;
+  total: number;
+  hasBase: boolean;
+}
+
+/** The tree of `profile.sample`, adding each sample's value to every node on its path. */
+function walkSamples(profile: ProfileData, si: number, frames: FrameTable): Walked {
+  const hasBase = profile.sample.some((s) => (s.value[si] ?? 0) < 0);
   const dense = frames.idLimit;
   const nodes = new NodeArrays(hasBase);
-  const child = new Map<number, number>();
   let total = 0;
   for (const s of profile.sample) {
     const v = s.value[si] ?? 0;
@@ -75,42 +94,58 @@ export function flameTree(profile: ProfileData, config: Config, o: FlameOptions 
       const l = locs[i]!;
       const id = l.id;
       // A location is nearly always reached from the same call path: the memo saves the child lookup.
-      if (id < dense && frames.lastParent[id] === node) {
-        node = frames.lastNode[id]!;
+      if (id < dense && frames.memo[2 * id] === node) {
+        node = frames.memo[2 * id + 1]!;
         nodes.add(node, v, base);
         continue;
       }
-      const slot = frames.slotOf(l);
-      if (frames.lastParent[slot] === node) {
-        node = frames.lastNode[slot]!;
-        nodes.add(node, v, base);
-        continue;
-      }
-      const ids = frames.frames[slot]!;
-      for (let k = 0; k < ids.length; k++) {
-        const f = ids[k]!;
-        const key = node * 67108864 + f; // 2^26 frame ids per node; exact below 2^53
-        let c = child.get(key);
-        if (c === undefined) {
-          c = nodes.create(node, f);
-          child.set(key, c);
-        }
-        nodes.add(c, v, base);
-        if (ids.length === 1) {
-          // Only single-frame locations are memoized (the memo holds one node).
-          frames.lastParent[slot] = node;
-          frames.lastNode[slot] = c;
-        }
-        node = c;
-      }
+      node = frames.descend(node, l, nodes, v, base);
     }
     nodes.self[node]! += v;
   }
-  const { root, pruned } = nodes.toTree(frames.names, frames.inline, (o.minFraction ?? 0) * total);
-  sortChildren(root);
-  const unit = st.unit;
-  const outUnit = config.unit === "minimum" ? "auto" : config.unit;
-  return { root, total, sampleType: st.type, unit, format: (v) => scaledLabel(v, unit, outUnit), hasBase, pruned };
+  return { nodes, total, hasBase };
+}
+
+function hasNegative(d: DecodedSamples, si: number): boolean {
+  for (let i = 0, n = d.count, k = d.valuesPerSample; i < n; i++) if (d.values[i * k + si]! < 0) return true;
+  return false;
+}
+
+/**
+ * The same tree from a profile's decoded columns (no negative values): each
+ * sample's value goes to the self of the node its stack ends at, and values
+ * are summed up the tree at the end (a child is always made after its
+ * parent), so the walk down a stack only follows the memo.
+ */
+function walkDecoded(d: DecodedSamples, si: number, frames: FrameTable): Walked {
+  const dense = frames.idLimit;
+  const nodes = new NodeArrays(false);
+  const { values, valuesPerSample, start, ids } = d;
+  let memo = frames.memo;
+  let total = 0;
+  for (let i = 0; i < d.count; i++) {
+    const v = values[i * valuesPerSample + si]!;
+    if (v === 0) continue;
+    total += v;
+    let node = 0;
+    for (let k = start[i + 1]! - 1, first = start[i]!; k >= first; k--) {
+      const id = ids[k]!;
+      if (id >= 0 && id < dense && memo[2 * id] === node) {
+        node = memo[2 * id + 1]!;
+        continue;
+      }
+      node = frames.descend(node, d.locationAt(k), nodes, 0, 0);
+      memo = frames.memo; // (descend may have grown it)
+    }
+    nodes.self[node]! += v;
+  }
+  const { value, self, parent } = nodes;
+  for (let n = nodes.length - 1; n > 0; n--) {
+    value[n]! += self[n]!;
+    value[parent[n]!]! += value[n]!;
+  }
+  value[0]! += self[0]!;
+  return { nodes, total, hasBase: false };
 }
 
 /**
@@ -123,9 +158,12 @@ export function flameTree(profile: ProfileData, config: Config, o: FlameOptions 
 class FrameTable {
   readonly names: string[] = [];
   readonly inline: boolean[] = [];
-  readonly frames: (Int32Array | undefined)[] = [];
-  lastParent: Int32Array;
-  lastNode: Int32Array;
+  /** Per slot: the frame id of a location with one frame (nearly all); -1 not yet known; -2 see `multi`. */
+  single: Int32Array;
+  /** Per slot of a location with zero or several frames: their ids, root first. */
+  private readonly multi: Int32Array[] = [];
+  /** Per slot, the last step through it: the parent node (at 2 * slot, -1 for none) and the node it led to (at 2 * slot + 1), side by side for the cache. */
+  memo: Int32Array;
   /** Locations with an id under this (and over 0) have the id as slot. */
   readonly idLimit: number;
   private readonly sparse = new Map<Location, number>();
@@ -135,47 +173,93 @@ class FrameTable {
   private readonly byFunction = new Map<ProfileFunction, number>();
   private readonly byFunctionInline = new Map<ProfileFunction, number>();
   private readonly nameOnly: boolean;
+  /** The frame of a function not inlined, by function id (for small ids), with the function it was made for. */
+  private readonly idFunction: (ProfileFunction | undefined)[];
+  private readonly idFrame: Int32Array;
 
   constructor(profile: ProfileData, private readonly aggregation: Aggregation) {
     let max = 0;
     for (const l of profile.location) if (l.id > max) max = l.id;
     this.idLimit = Math.min(max + 1, 4 * profile.location.length + 1024);
     this.nextSparse = this.idLimit;
-    this.lastParent = new Int32Array(this.idLimit + 64).fill(-1);
-    this.lastNode = new Int32Array(this.idLimit + 64);
+    this.single = new Int32Array(this.idLimit + 64).fill(-1);
+    this.memo = new Int32Array(2 * (this.idLimit + 64)).fill(-1);
     this.nameOnly = aggregation.function && !aggregation.filename && !aggregation.linenumber && !aggregation.address;
+    let maxFn = 0;
+    for (const f of profile.function) if (f.id > maxFn) maxFn = f.id;
+    const fnIds = this.nameOnly ? Math.min(maxFn + 1, 4 * profile.function.length + 1024) : 0;
+    this.idFunction = new Array<ProfileFunction | undefined>(fnIds).fill(undefined);
+    this.idFrame = new Int32Array(fnIds);
   }
 
   slotOf(l: Location): number {
     const id = l.id;
     if (id > 0 && id < this.idLimit) {
-      if (this.frames[id] === undefined) this.frames[id] = this.frameIds(l);
+      if (this.single[id] === -1) this.resolve(id, l);
       return id;
     }
     let slot = this.sparse.get(l);
     if (slot === undefined) {
       slot = this.nextSparse++;
-      if (slot >= this.lastParent.length) this.grow();
+      if (slot >= this.single.length) this.grow();
       this.sparse.set(l, slot);
-      this.frames[slot] = this.frameIds(l);
+      this.resolve(slot, l);
     }
     return slot;
   }
 
-  private frameIds(l: Location): Int32Array {
+  /**
+   * The node below `node` for location `l` (made if new; for an inlined
+   * location, the node of its innermost frame), adding `v` to each node
+   * stepped through, and memoizing the step for single-frame locations.
+   */
+  descend(node: number, l: Location, nodes: NodeArrays, v: number, base: number): number {
+    const slot = this.slotOf(l);
+    if (this.memo[2 * slot] === node) {
+      node = this.memo[2 * slot + 1]!;
+      nodes.add(node, v, base);
+      return node;
+    }
+    const one = this.single[slot]!;
+    if (one >= 0) {
+      const c = nodes.child(node, one);
+      nodes.add(c, v, base);
+      // Only single-frame locations are memoized (the memo holds one node).
+      this.memo[2 * slot] = node;
+      this.memo[2 * slot + 1] = c;
+      return c;
+    }
+    const ids = this.multi[slot]!;
+    for (let k = 0; k < ids.length; k++) {
+      node = nodes.child(node, ids[k]!);
+      nodes.add(node, v, base);
+    }
+    return node;
+  }
+
+  /** Names the frames of the location in `slot`. */
+  private resolve(slot: number, l: Location): void {
     const lines = aggregatedLines(l, this.aggregation);
+    if (lines.length === 1) {
+      this.single[slot] = this.frameId(l, lines[0], false);
+      return;
+    }
     const out = new Int32Array(lines.length);
     for (let i = 0; i < lines.length; i++) {
       // Root first: the physical caller (last line) before what it inlined.
       out[lines.length - 1 - i] = this.frameId(l, lines[i], i < lines.length - 1);
     }
-    return out;
+    this.single[slot] = -2;
+    this.multi[slot] = out;
   }
 
   private frameId(l: Location, line: Line | undefined, inline: boolean): number {
     const fn = line?.function;
     const cache = inline ? this.byFunctionInline : this.byFunction;
     const cacheable = this.nameOnly && fn !== undefined && fn.name !== "";
+    // First by the function's id (an array look-up, checked against the function itself), then by the function.
+    const byId = cacheable && !inline && (fn.id | 0) === fn.id && fn.id >= 0 && fn.id < this.idFunction.length ? fn.id : -1;
+    if (byId >= 0 && this.idFunction[byId] === fn) return this.idFrame[byId]!;
     if (cacheable) {
       const known = cache.get(fn);
       if (known !== undefined) return known;
@@ -190,17 +274,26 @@ class FrameTable {
       this.inline.push(inline);
     }
     if (cacheable) cache.set(fn, id);
+    if (byId >= 0 && this.idFunction[byId] === undefined) {
+      this.idFunction[byId] = fn;
+      this.idFrame[byId] = id;
+    }
     return id;
   }
 
   private grow(): void {
-    const parent = new Int32Array(this.lastParent.length * 2).fill(-1);
-    parent.set(this.lastParent);
-    const node = new Int32Array(this.lastNode.length * 2);
-    node.set(this.lastNode);
-    this.lastParent = parent;
-    this.lastNode = node;
+    const size = this.single.length * 2;
+    const memo = new Int32Array(2 * size).fill(-1);
+    memo.set(this.memo);
+    const single = new Int32Array(size).fill(-1);
+    single.set(this.single);
+    this.memo = memo;
+    this.single = single;
   }
+}
+
+function slotHash(parent: number, frame: number): number {
+  return (Math.imul(parent, 0x9e3779b1) ^ Math.imul(frame + 1, 0x85ebca77)) >>> 7;
 }
 
 /** Growable columns of tree nodes; node 0 is the root. */
@@ -219,7 +312,42 @@ class NodeArrays {
     this.frame[0] = -1;
   }
 
-  create(parent: number, frame: number): number {
+  /**
+   * Children by (parent, frame): an open-addressing hash table of node
+   * numbers (0, the root, is no one's child: an empty slot), looked up
+   * through the nodes' own parent and frame columns.
+   */
+  private table = new Int32Array(4096);
+  private mask = 4095;
+
+  /** The child of `parent` for `frame`, made if new. */
+  child(parent: number, frame: number): number {
+    const table = this.table, mask = this.mask;
+    let h = slotHash(parent, frame) & mask;
+    for (let n = table[h]!; n !== 0; n = table[h]!) {
+      if (this.parent[n] === parent && this.frame[n] === frame) return n;
+      h = (h + 1) & mask;
+    }
+    const c = this.create(parent, frame);
+    table[h] = c;
+    if (2 * this.length > mask) this.rehash();
+    return c;
+  }
+
+  private rehash(): void {
+    const size = 2 * (this.mask + 1);
+    const table = new Int32Array(size);
+    const mask = size - 1;
+    for (let n = 1; n < this.length; n++) {
+      let h = slotHash(this.parent[n]!, this.frame[n]!) & mask;
+      while (table[h] !== 0) h = (h + 1) & mask;
+      table[h] = n;
+    }
+    this.table = table;
+    this.mask = mask;
+  }
+
+  private create(parent: number, frame: number): number {
     if (this.length === this.parent.length) this.grow();
     const n = this.length++;
     this.parent[n] = parent;

@@ -1,7 +1,7 @@
 // The web UI's page script and style (plain JS/CSS, no build step): the
-// refine box (focus/ignore/hide/show/reset), selecting rows of the top table
-// or nodes of the graph to fill it, the sample index chooser, sorting the top
-// table, and zooming the graph.
+// refine box (focus/ignore/hide/show, their tag forms, reset), selecting rows
+// of the top table or nodes of the graph to fill it, the sample index
+// chooser, sorting the top table, and zooming the graph.
 
 export const PAGE_CSS = `
 body { font: 14px sans-serif; margin: 0; color: #222; }
@@ -48,7 +48,7 @@ export const PAGE_JS = `
     location.href = path + (s ? "?" + s : "");
   }
   var here = location.pathname;
-  var param = { focus: "f", ignore: "i", hide: "h", show: "s" };
+  var param = { focus: "f", ignore: "i", hide: "h", show: "s", tagfocus: "tf", tagignore: "ti", tagshow: "ts", taghide: "th" };
   window.tsprofRefine = function (action, rx) {
     if (action === "peek" || action === "source") { go("./" + action, { f: rx }); return; }
     var c = {}; c[param[action]] = rx; go(here, c);
@@ -56,7 +56,12 @@ export const PAGE_JS = `
   document.querySelectorAll("button[data-refine]").forEach(function (b) {
     b.addEventListener("click", function () {
       var act = b.getAttribute("data-refine");
-      if (act === "reset") { go(here, { f: null, i: null, h: null, s: null }); return; }
+      if (act === "reset") {
+        var none = {};
+        Object.keys(param).forEach(function (k) { none[param[k]] = null; });
+        go(here, none);
+        return;
+      }
       var rx = box.value.trim();
       if (rx === "") { box.focus(); return; }
       window.tsprofRefine(act, rx);

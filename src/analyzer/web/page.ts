@@ -24,6 +24,22 @@ export interface PageParts {
   extraCSS?: string;
 }
 
+/** The refine parameters of a page's URL (as google/pprof's web UI names them) and the flag each stands for. */
+const refineFlags: Record<string, string> = {
+  f: "focus", i: "ignore", h: "hide", s: "show", tf: "tagfocus", ti: "tagignore", ts: "tagshow", th: "taghide",
+};
+
+const tagTitle = (what: string) => `${what} samples by label: key=regexp (or a regexp of any label's value), or a numeric range key=low:high, as -${what.toLowerCase().replace(" ", "")}`;
+
+/** The refine buttons: action, label, tooltip. */
+const refineButtons: [string, string, string][] = [
+  ["focus", "Focus", ""], ["ignore", "Ignore", ""], ["hide", "Hide", ""], ["show", "Show", ""],
+  ["tagfocus", "Tag focus", tagTitle("Tag focus")], ["tagignore", "Tag ignore", tagTitle("Tag ignore")],
+  ["tagshow", "Tag show", "Keep only the labels whose key matches the regexp, as -tagshow"],
+  ["taghide", "Tag hide", "Drop the labels whose key matches the regexp, as -taghide"],
+  ["reset", "Reset", ""],
+];
+
 export function link(path: string, query: URLSearchParams): string {
   const q = query.toString();
   return escapeHTML(q === "" ? path : `${path}?${q}`);
@@ -37,10 +53,10 @@ export function page(p: PageParts): string {
     ? `<label>Sample <select id="sample-index">${p.sampleTypes.map((t, i) => `<option value="${escapeHTML(t)}"${i === p.sampleIndex ? " selected" : ""}>${escapeHTML(t)}</option>`).join("")}</select></label>`
     : "";
   const refine = `<input id="refine" type="text" placeholder="regexp (or select rows/nodes)" value="${escapeHTML(p.query.get("f") !== null && (p.current === "peek" || p.current === "source") ? p.query.get("f")! : "")}" autocomplete="off">` +
-    ["focus", "ignore", "hide", "show", "reset"].map((a) => `<button type="button" data-refine="${a}">${a[0]!.toUpperCase() + a.slice(1)}</button>`).join("");
-  const active = ["f", "i", "h", "s"].flatMap((k) => {
+    refineButtons.map(([a, label, title]) => `<button type="button" data-refine="${a}"${title ? ` title="${escapeHTML(title)}"` : ""}>${label}</button>`).join("");
+  const active = Object.entries(refineFlags).flatMap(([k, flag]) => {
     const v = p.query.get(k);
-    return v !== null ? [`${({ f: "focus", i: "ignore", h: "hide", s: "show" } as Record<string, string>)[k]}=${v}`] : [];
+    return v !== null ? [`${flag}=${v}`] : [];
   });
   const filters = active.length > 0 ? `<div class="filters" id="active-filters">Active filters: ${escapeHTML(active.join("  "))}</div>` : "";
   const legend = p.legend && p.legend.length > 0 ? `<details class="legend"><summary>${escapeHTML(p.legend.find((l) => l.startsWith("Showing")) ?? "Details")}</summary><pre>${escapeHTML(p.legend.join("\n"))}</pre></details>` : "";

@@ -12,7 +12,7 @@ import { ReportError } from "../report/index.js";
 import { FilterError } from "../filter/index.js";
 import { page, type ViewName } from "./page.js";
 import type { View, WebState } from "./state.js";
-import { diffView, flameView, graphView, peekView, sourceView, topView, type ViewContent } from "./views.js";
+import { diffView, flameNodeData, flameView, graphView, peekView, sourceView, topView, type ViewContent } from "./views.js";
 import { escapeHTML } from "../flame/index.js";
 import { baseName } from "../graph/types.js";
 
@@ -91,6 +91,18 @@ export function makeHandler(state: WebState, opts: { loopbackOnly: boolean; down
         const body = await encodeProfileGzip(opts.download ? opts.download() : state.combined);
         res.setHeader("Content-Disposition", "attachment;filename=profile.pb.gz");
         return send(res, 200, "application/vnd.google.protobuf+gzip", body);
+      }
+      if (path === "/ui/flamedata") {
+        const node = Number(url.searchParams.get("node") ?? "");
+        let json: string | undefined;
+        try {
+          json = flameNodeData(state.view(url), state, node);
+        } catch (e) {
+          if (!(e instanceof ReportError) && !(e instanceof FilterError)) throw e;
+          return send(res, 400, "text/plain; charset=utf-8", `${(e as Error).message}\n`);
+        }
+        if (json === undefined) return send(res, 404, "text/plain; charset=utf-8", "no such flame graph node\n");
+        return send(res, 200, "application/json", json);
       }
       const name = path.startsWith("/ui/") ? (path.slice(4) as ViewName) : undefined;
       if (!name || !Object.hasOwn(views, name) || (name === "diff" && !state.base)) return send(res, 404, "text/plain; charset=utf-8", "404 page not found\n");

@@ -1,8 +1,10 @@
 // What one page shows: the options in its URL (sample index and the refine
-// regexps, as google/pprof's web UI encodes them: si, f, i, h, s) applied to
-// the server's Config, and the profile filtered by them. Filtered profiles are
-// cached per option set, so moving between views of one selection is cheap.
+// regexps, as google/pprof's web UI encodes them: si, f, i, h, s, tf, ti, ts,
+// th) applied to the server's Config, and the profile filtered by them.
+// Filtered profiles (and flame trees) are cached per option set, so moving
+// between views of one selection is cheap.
 
+import type { FlameTree } from "../flame/index.js";
 import type { ProfileData } from "../../profile/model.js";
 import type { Config } from "../config.js";
 import { noFilters, sampleIndexByName } from "../filter/index.js";
@@ -11,7 +13,9 @@ import { subtractBase, type BaseProfile } from "./combine.js";
 import type { ProfileFilter } from "./filter.js";
 
 /** URL parameter → Config field, for the options a page can change. */
-export const refineParams = { f: "focus", i: "ignore", h: "hide", s: "show" } as const;
+export const refineParams = {
+  f: "focus", i: "ignore", h: "hide", s: "show", tf: "tagFocus", ti: "tagIgnore", ts: "tagShow", th: "tagHide",
+} as const;
 export type RefineParam = keyof typeof refineParams;
 
 export interface View {
@@ -30,6 +34,7 @@ export class WebState {
   readonly combined: ProfileData;
   private readonly filtered = new Map<string, ProfileData>();
   private readonly totals = new Map<string, number>();
+  private readonly flameTrees = new Map<string, FlameTree>();
 
   constructor(
     readonly source: ProfileData,
@@ -57,8 +62,27 @@ export class WebState {
     }
     const sampleIndex = sampleIndexByName(this.combined, config.sampleIndex);
     const profile = this.filtered_(this.combined, config, "c");
-    const total = config.relativePercentages ? computeTotal(profile, sampleIndex, config.mean) : this.total(this.combined, sampleIndex, config.mean, "c");
-    return { query, config, sampleIndex, profile, total };
+    // Computed when a view asks (the flame graph does not: it sums its own tree).
+    let total: number | undefined;
+    const totalOf = () => (config.relativePercentages ? computeTotal(profile, sampleIndex, config.mean) : this.total(this.combined, sampleIndex, config.mean, "c"));
+    return {
+      query, config, sampleIndex, profile,
+      get total() {
+        return (total ??= totalOf());
+      },
+    };
+  }
+
+  /** The flame graph of a view, kept for the few last option sets (a zoom asks for parts of it). */
+  flameTree(view: View, make: () => FlameTree): FlameTree {
+    const key = view.query.toString();
+    let tree = this.flameTrees.get(key);
+    if (!tree) {
+      tree = make();
+      if (this.flameTrees.size >= 4) this.flameTrees.delete(this.flameTrees.keys().next().value!);
+      this.flameTrees.set(key, tree);
+    }
+    return tree;
   }
 
   /** The source and base alone, filtered as `view` (for the diff table). */
@@ -68,7 +92,7 @@ export class WebState {
   }
 
   private filtered_(p: ProfileData, config: Config, which: string): ProfileData {
-    const key = [which, config.focus, config.ignore, config.hide, config.show].join("\u0000");
+    const key = [which, ...Object.values(refineParams).map((field) => config[field])].join("\u0000");
     let out = this.filtered.get(key);
     if (!out) {
       // Filters copy the profile: skip them when there is nothing to filter.

@@ -47,14 +47,28 @@ export async function graphView(view: View): Promise<ViewContent> {
   return { body: `${zoom}<div id="graph">${svg}</div>` };
 }
 
-export function flameView(view: View): ViewContent {
-  const tree = flameTree(view.profile, view.config, { sampleIndex: view.sampleIndex, minFraction: webFlameMinFraction });
+/**
+ * The page draws call paths at least this share of the zoomed frame (a pixel
+ * of a graph 2,000 pixels wide); zooming into a frame with narrower callees
+ * asks /ui/flamedata for them.
+ */
+const webFlameSendFraction = 1 / 2000;
+
+export function flameView(view: View, state: WebState): ViewContent {
+  const tree = state.flameTree(view, () => flameTree(view.profile, view.config, { sampleIndex: view.sampleIndex, minFraction: webFlameMinFraction }));
   const note = tree.pruned > 0 ? `<p class="note">${tree.pruned} call paths under ${webFlameMinFraction * 100}% of the total are folded into their callers; focus to see them.</p>` : "";
   const what = tree.hasBase
     ? `change ${tree.format(tree.root.value)}${tree.root.base !== 0 ? ` from the base's ${tree.format(tree.root.base)}` : ""} (red: grew, green: shrank; widths: base + new)`
     : `total ${tree.format(tree.total)}`;
   const header = `<p class="note">${escapeHTML(tree.sampleType)}: ${escapeHTML(what)}. Click a frame to zoom; the links that appear act on its function.</p>`;
-  return { body: header + flameBody(scriptJSON(flameData(tree)), note), extraCSS: FLAME_CSS };
+  return { body: header + flameBody(scriptJSON(flameData(tree, { minFraction: webFlameSendFraction })!), note), extraCSS: FLAME_CSS };
+}
+
+/** /ui/flamedata?node=N (and the page's options): the callees of flame graph node N, for a zoom; undefined if there is no such node. */
+export function flameNodeData(view: View, state: WebState, node: number): string | undefined {
+  const tree = state.flameTree(view, () => flameTree(view.profile, view.config, { sampleIndex: view.sampleIndex, minFraction: webFlameMinFraction }));
+  const data = flameData(tree, { node, minFraction: webFlameSendFraction });
+  return data && JSON.stringify(data);
 }
 
 function symbolOf(view: View, what: string): RegExp | undefined {
