@@ -16,6 +16,19 @@ import { decodeProfile } from "../../src/profile/decode.ts";
 import { chromiumPath, needChromium, parseTop } from "../helpers/tools.ts";
 import { loadProfile, sampleIndexOf } from "./report-helpers.ts";
 
+// The page's globals, as the page.evaluate callbacks below use them (they run
+// in Chromium; the tests are type-checked without the DOM library).
+interface PageCanvas {
+  width: number;
+  getBoundingClientRect(): { left: number; top: number; width: number };
+  getContext(kind: "2d"): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
+}
+declare const window: { scrollX: number; scrollY: number };
+declare const document: {
+  querySelector(selector: string): unknown;
+  getElementById(id: string): { hasAttribute(name: string): boolean } | null;
+};
+
 const fixture = "test/fixtures/analyzer/report-profiles/cpu.pb.gz";
 const launchArgs = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
@@ -37,7 +50,7 @@ async function drawnFrames(page: Page): Promise<DrawnFrame[]> {
 /** The colour of the canvas at a page position, "r,g,b,a". */
 async function pixel(page: Page, x: number, y: number): Promise<string> {
   return page.evaluate(([px, py]) => {
-    const c = document.querySelector("#flame canvas") as HTMLCanvasElement;
+    const c = document.querySelector("#flame canvas") as PageCanvas;
     const r = c.getBoundingClientRect();
     const k = c.width / r.width;
     return Array.from(c.getContext("2d")!.getImageData(Math.floor((px! - r.left - window.scrollX) * k), Math.floor((py! - r.top - window.scrollY) * k), 1, 1).data).join(",");
@@ -124,7 +137,7 @@ test("web UI in Chromium: zooming into a frame fetches the callees too narrow to
   if (!needChromium(t)) return;
   // One wide path, and main.fanout → 10 mids → 100 leaves of 20 samples each: a leaf is 1/6,000 of the total,
   // drawn by the page (over 1/10,000) but narrower than what it is sent at first (1/2,000).
-  const b = new ProfileBuilder({ sampleType: [{ type: "samples", unit: "count" }], mappingFile: "/app/main.js" });
+  const b = new ProfileBuilder({ sampleType: [{ type: "samples", unit: "count" }], periodType: { type: "samples", unit: "count" }, period: 1, mappingFile: "/app/main.js" });
   const fn = (name: string) => ({ name, file: "/app/main.js", line: 1, column: 0, startLine: 1 });
   b.addSample([fn("main.busy"), fn("main.main")], [100_000]);
   for (let m = 0; m < 10; m++) {
