@@ -2,7 +2,7 @@
 // the top table shows the numbers of `top`, the sample index chooser and the
 // focus box change them, and the flame graph draws the expected frames.
 
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { defaultConfig } from "../../src/analyzer/config.ts";
@@ -57,16 +57,9 @@ async function pixel(page: Page, x: number, y: number): Promise<string> {
   }, [x, y]);
 }
 
-function topRows(p: ProfileData, filtered: ProfileData, sampleType: string | undefined) {
-  const si = sampleIndexOf(p, sampleType);
-  const text = generateReport("top", filtered, defaultConfig(), { sampleIndex: si, total: computeTotal(p, si) });
-  return parseTop(text).map((r) => ({ flat: r.flat, cum: r.cum, name: r.name.replace(/ \((partial-)?inline\)$/, "") }));
-}
-
-test("web UI in Chromium: top numbers, sample index, focus, flame graph", { timeout: 120_000 }, async (t) => {
-  if (!needChromium(t)) return;
-  const p = loadProfile(fixture);
-  const ui = await serveWebUI({ profile: p, config: defaultConfig() });
+/** Serves `profile`'s web UI and opens a Chromium page; both are closed after the test. Page errors are collected. */
+async function openWebUI(t: TestContext, profile: ProfileData): Promise<{ ui: Awaited<ReturnType<typeof serveWebUI>>; page: Page; errors: string[] }> {
+  const ui = await serveWebUI({ profile, config: defaultConfig() });
   let browser: Browser | undefined;
   t.after(async () => {
     await browser?.close();
@@ -76,6 +69,19 @@ test("web UI in Chromium: top numbers, sample index, focus, flame graph", { time
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(e.message));
+  return { ui, page, errors };
+}
+
+function topRows(p: ProfileData, filtered: ProfileData, sampleType: string | undefined) {
+  const si = sampleIndexOf(p, sampleType);
+  const text = generateReport("top", filtered, defaultConfig(), { sampleIndex: si, total: computeTotal(p, si) });
+  return parseTop(text).map((r) => ({ flat: r.flat, cum: r.cum, name: r.name.replace(/ \((partial-)?inline\)$/, "") }));
+}
+
+test("web UI in Chromium: top numbers, sample index, focus, flame graph", { timeout: 120_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  const p = loadProfile(fixture);
+  const { ui, page, errors } = await openWebUI(t, p);
 
   // The top table: the rows of `top`.
   await page.goto(ui.url + "/ui/top");
@@ -144,16 +150,7 @@ test("web UI in Chromium: zooming into a frame fetches the callees too narrow to
     for (let l = 0; l < 100; l++) b.addSample([fn(`main.leaf${m}_${l}`), fn(`main.mid${m}`), fn("main.fanout"), fn("main.main")], [20]);
   }
   const p = decodeProfile(encodeProfile(b.build()));
-  const ui = await serveWebUI({ profile: p, config: defaultConfig() });
-  let browser: Browser | undefined;
-  t.after(async () => {
-    await browser?.close();
-    await ui.close();
-  });
-  browser = await chromium.launch({ executablePath: chromiumPath!, args: launchArgs });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
+  const { ui, page, errors } = await openWebUI(t, p);
   await page.goto(ui.url + "/ui/");
   await page.waitForSelector("#flame[data-drawn]");
   const before = await drawnFrames(page);
@@ -174,16 +171,7 @@ test("web UI in Chromium: zooming into a frame fetches the callees too narrow to
 test("web UI in Chromium: tag focus and tag ignore from the refine box", { timeout: 60_000 }, async (t) => {
   if (!needChromium(t)) return;
   const p = loadProfile(fixture);
-  const ui = await serveWebUI({ profile: p, config: defaultConfig() });
-  let browser: Browser | undefined;
-  t.after(async () => {
-    await browser?.close();
-    await ui.close();
-  });
-  browser = await chromium.launch({ executablePath: chromiumPath!, args: launchArgs });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
+  const { ui, page, errors } = await openWebUI(t, p);
   await page.goto(ui.url + "/ui/top");
   const all = await shownRows(page);
 
