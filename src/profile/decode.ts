@@ -138,6 +138,12 @@ export interface DecodedSamples {
   locationAt(k: number): Location;
   /** Samples whose values are all zero. */
   readonly zeroSamples: number;
+  /** Labels (string and numeric) over all samples: 0 means no sample has any. */
+  readonly labelCount: number;
+  /** Numeric labels over all samples. */
+  readonly numericLabelCount: number;
+  /** The distinct keys of all labels. */
+  readonly labelKeys: ReadonlySet<string>;
 }
 
 const pendingSamples = new WeakMap<ProfileData, DecodedSamples>();
@@ -359,7 +365,18 @@ function deferSamples(p: ProfileData, raw: RawSamples, locationById: IdIndex<Loc
     Object.defineProperty(p, "sample", { value: samples, writable: true, enumerable: true, configurable: true });
     return samples;
   };
-  pendingSamples.set(p, { count: raw.count, valuesPerSample: nTypes, values: raw.values.data.subarray(0, raw.values.length), start, ids, locationAt, zeroSamples });
+  // (A label with a zero str is numeric, as buildSamples reads it.)
+  let numericLabelCount = 0;
+  const keyIndices = new Set<number>();
+  for (let j = 0; j < raw.labKey.length; j++) {
+    keyIndices.add(raw.labKey.data[j]!);
+    if (raw.labStr.data[j] === 0) numericLabelCount++;
+  }
+  const labelKeys = new Set([...keyIndices].map(str));
+  pendingSamples.set(p, {
+    count: raw.count, valuesPerSample: nTypes, values: raw.values.data.subarray(0, raw.values.length), start, ids, locationAt,
+    zeroSamples, labelCount: raw.labKey.length, numericLabelCount, labelKeys,
+  });
   Object.defineProperty(p, "sample", {
     enumerable: true,
     configurable: true,

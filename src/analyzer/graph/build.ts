@@ -4,7 +4,9 @@
 // Linear in the total stack depth: node infos are made once per location
 // frame, and per-sample dedup uses stamps instead of clearing sets.
 
+import { decodedSamples } from "../../profile/decode.js";
 import type { Line, Location, ProfileData, Sample } from "../../profile/model.js";
+import { stackTrie, type StackTrie } from "./trie.js";
 import { aggregatedLines, keepAll, nodeInfo, type Aggregation } from "./nodeinfo.js";
 import { GraphNode, nodeKey, type Edge, type Graph, type NodeInfo, type Tag } from "./types.js";
 
@@ -39,12 +41,109 @@ export interface GraphOptions {
   frameCache?: FrameCache;
   /** String label keys left out of tags (reports drop "pprof::base"). */
   ignoredLabelKeys?: readonly string[];
+  /**
+   * The profile's stacks and sample weights in typed arrays (see sampleColumns,
+   * sampleWeights): read instead of the Sample objects when no tags are
+   * collected and no call tree is built.
+   */
+  columns?: { stacks: StackColumns; weights: SampleWeights; trie?: StackTrie | null };
+}
+
+/** The profile's sample stacks, flat: sample i has frames k in [start[i], start[i + 1]), leaf first. */
+export interface StackColumns {
+  readonly count: number;
+  readonly start: Int32Array;
+  /** The location id of frame k; -1 (or any id not unique to one location) means ask locationAt(k). */
+  readonly ids: Int32Array;
+  locationAt(k: number): Location;
+}
+
+/** What each sample adds: w[i] (sampleValue) and dw[i] (sampleMeanDivisor, 0 without one). */
+export interface SampleWeights {
+  readonly w: Float64Array;
+  readonly dw: Float64Array;
 }
 
 /** A frame slot of a location: its node info, computed once. */
 export interface FrameInfo {
   info: NodeInfo;
   key: string;
+  /** The node last found for this frame, and the NodeMap it was found in (a memo: builds look up each frame once). */
+  node?: GraphNode | null;
+  nodeMap?: NodeMap;
+}
+
+/** frameInfos' result with one FrameInfo per key in each cache, so that the node memo serves every location of a frame. */
+const internedFrames = new WeakMap<FrameCache, Map<string, FrameInfo>>();
+
+/** The node of frame `f` in `nm` (findOrInsert, remembered on the frame). */
+function frameNode(nm: NodeMap, f: FrameInfo): GraphNode | null {
+  if (f.nodeMap === nm) return f.node!;
+  const n = nm.findOrInsert(f.info, f.key);
+  f.nodeMap = nm;
+  f.node = n;
+  return n;
+}
+
+/** The stacks of a profile's samples as StackColumns: the decoder's columns when its Sample objects were never made. */
+export function sampleColumns(profile: ProfileData): StackColumns {
+  const d = decodedSamples(profile);
+  if (d) return { count: d.count, start: d.start, ids: d.ids, locationAt: (k) => d.locationAt(k) };
+  // Ids stand for a location only when one location of the profile's list has it and samples refer to that one.
+  const byId: (Location | undefined)[] = [];
+  const limit = 4 * profile.location.length + 1024;
+  for (const l of profile.location) {
+    const id = l.id;
+    if (Number.isInteger(id) && id > 0 && id < limit) byId[id] = byId[id] === undefined ? l : byId[id];
+  }
+  const samples = profile.sample;
+  let frames = 0;
+  for (const s of samples) frames += s.location.length;
+  const start = new Int32Array(samples.length + 1);
+  const ids = new Int32Array(frames);
+  const others = new Map<number, Location>();
+  let k = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const locs = samples[i]!.location;
+    for (let j = 0; j < locs.length; j++, k++) {
+      const l = locs[j]!;
+      const id = l.id;
+      if (id > 0 && id < limit && byId[id] === l) ids[k] = id;
+      else {
+        ids[k] = -1;
+        others.set(k, l);
+      }
+    }
+    start[i + 1] = k;
+  }
+  return { count: samples.length, start, ids, locationAt: (at) => (ids[at]! >= 0 ? byId[ids[at]!]! : others.get(at)!) };
+}
+
+/** SampleWeights of `stacks`' samples (read from the decoder's columns, or the Sample objects). */
+export function sampleWeights(
+  profile: ProfileData, value: (values: number[]) => number, meanDivisor?: (values: number[]) => number,
+): SampleWeights {
+  const d = decodedSamples(profile);
+  if (d) {
+    const n = d.count, k = d.valuesPerSample;
+    const w = new Float64Array(n);
+    const dw = new Float64Array(n);
+    const scratch: number[] = new Array<number>(k).fill(0);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < k; j++) scratch[j] = d.values[i * k + j]!;
+      w[i] = value(scratch);
+      if (meanDivisor) dw[i] = meanDivisor(scratch);
+    }
+    return { w, dw };
+  }
+  const samples = profile.sample;
+  const w = new Float64Array(samples.length);
+  const dw = new Float64Array(samples.length);
+  for (let i = 0; i < samples.length; i++) {
+    w[i] = value(samples[i]!.value);
+    if (meanDivisor) dw[i] = meanDivisor(samples[i]!.value);
+  }
+  return { w, dw };
 }
 
 /** Builds the graph (or tree) of a profile. */
@@ -79,9 +178,19 @@ function frameInfos(l: Location, o: GraphOptions): FrameInfo[] {
   const cached = o.frameCache?.get(l);
   if (cached) return cached;
   const opts = { aggregation: o.aggregation ?? keepAll, objNames: !!o.objNames, origFnNames: !!o.origFnNames, mapFile: o.mapFile };
-  const infos = aggregatedLines(l, opts.aggregation).map((line: Line | undefined) => {
+  let interned: Map<string, FrameInfo> | undefined;
+  if (o.frameCache) {
+    interned = internedFrames.get(o.frameCache);
+    if (!interned) internedFrames.set(o.frameCache, (interned = new Map()));
+  }
+  const infos = aggregatedLines(l, opts.aggregation).map((line: Line | undefined): FrameInfo => {
     const info = nodeInfo(l, line, opts);
-    return { info, key: nodeKey(info) };
+    const key = nodeKey(info);
+    const same = interned?.get(key);
+    if (same) return same;
+    const f: FrameInfo = { info, key };
+    interned?.set(key, f);
+    return f;
   });
   o.frameCache?.set(l, infos);
   return infos;
@@ -142,8 +251,19 @@ export function createNodes(profile: ProfileData, o: GraphOptions): { nodeMap: N
 
 function buildNodeGraph(profile: ProfileData, o: GraphOptions): Graph {
   const nm = new NodeMap(o.keptNodes);
-  const slots = new FrameSlots(profile, (l) => frameInfos(l, o).map((f) => nm.findOrInsert(f.info, f.key)));
+  const slots = new FrameSlots(profile, (l) => frameInfos(l, o).map((f) => frameNode(nm, f)));
   const tags = new TagCollector(o);
+  if (o.columns && !tags.enabled) {
+    const edges = new EdgeTable(slots);
+    const c = o.columns;
+    // The trie is made on the first build (null: it does not apply) and walked by the others too.
+    if (c.trie === undefined) c.trie = stackTrie(c.stacks, c.weights, slots.idLimit) ?? null;
+    if (c.trie) addTrie(slots, edges, c.trie, c.stacks);
+    else addColumns(slots, edges, c.stacks, c.weights);
+    slots.writeNodes();
+    edges.writeEdges();
+    return selectNodesForGraph([...nm.byKey.values()], !!o.dropNegative);
+  }
   const samples = profile.sample;
   const edges = new EdgeTable(slots);
   // The hot loop reads packed typed arrays (see FrameSlots): memory traffic
@@ -200,6 +320,164 @@ function buildNodeGraph(profile: ProfileData, o: GraphOptions): Graph {
   return selectNodesForGraph([...nm.byKey.values()], !!o.dropNegative);
 }
 
+/** buildNodeGraph's loop without tags, over typed arrays only. */
+function addColumns(slots: FrameSlots, edges: EdgeTable, stacks: StackColumns, weights: SampleWeights): void {
+  const { start, ids } = stacks;
+  const { w: ws, dw: dws } = weights;
+  const idLimit = slots.idLimit;
+  for (let si = 0; si < stacks.count; si++) {
+    const w = ws[si]!;
+    const dw = dws[si]!;
+    if (dw === 0 && w === 0) continue;
+    let parent = -1;
+    let residual = false;
+    for (let k = start[si + 1]! - 1, first = start[si]!; k >= first; k--) {
+      const id = ids[k]!;
+      let t = slots.slots;
+      let s: number;
+      if (id > 0 && id < idLimit && t[4 * id] !== unmade) s = id;
+      else {
+        s = slots.locate(stacks.locationAt(k));
+        t = slots.slots;
+      }
+      const nodeData = slots.nodeData;
+      let outer = true;
+      for (; s >= 0; s = t[4 * s + 3]!, outer = false) {
+        const n = t[4 * s]!;
+        if (n < 0) {
+          residual = true;
+          continue;
+        }
+        const nd = 5 * n;
+        if (nodeData[nd] !== si) {
+          nodeData[nd] = si;
+          nodeData[nd + 3] += w;
+          nodeData[nd + 4] += dw;
+        }
+        if (parent >= 0 && n !== parent) {
+          let e = t[4 * s + 2]!;
+          if (t[4 * s + 1] !== parent || e < 0) {
+            e = edges.between(parent, n);
+            t[4 * s + 1] = parent;
+            t[4 * s + 2] = e;
+          }
+          edges.add(e, si, dw, w, residual, !outer);
+        }
+        parent = n;
+        residual = false;
+      }
+    }
+    if (parent >= 0 && !residual) {
+      slots.nodeData[5 * parent + 1] += w;
+      slots.nodeData[5 * parent + 2] += dw;
+    }
+  }
+}
+
+/**
+ * addColumns' sums from a StackTrie: nodes and edges are made walking the
+ * trie nodes in the order they were made (the order the samples first meet
+ * them), then a depth-first walk adds each trie node's weights once per
+ * distinct node and edge on its path (as each sample adds once per stack).
+ */
+function addTrie(slots: FrameSlots, edges: EdgeTable, trie: StackTrie, stacks: StackColumns): void {
+  const { count, parent: up, id, frame, firstChild, nextSibling, selfW, selfDW, subW, subDW } = trie;
+  // The last kept node on the path to each trie node, and whether frames not kept follow it.
+  const exitNode = new Int32Array(count);
+  const exitResidual = new Uint8Array(count);
+  exitNode[0] = -1;
+  for (let T = 1; T < count; T++) {
+    let parent = exitNode[up[T]!]!;
+    let residual = exitResidual[up[T]!] === 1;
+    const l = id[T]!;
+    if (slots.slots[4 * l] === unmade) slots.locate(stacks.locationAt(frame[T]!));
+    const t = slots.slots;
+    for (let s = l; s >= 0; s = t[4 * s + 3]!) {
+      const n = t[4 * s]!;
+      if (n < 0) {
+        residual = true;
+        continue;
+      }
+      if (parent >= 0 && n !== parent && (t[4 * s + 1] !== parent || t[4 * s + 2]! < 0)) {
+        t[4 * s + 1] = parent;
+        t[4 * s + 2] = edges.between(parent, n);
+      }
+      parent = n;
+      residual = false;
+    }
+    exitNode[T] = parent;
+    exitResidual[T] = residual ? 1 : 0;
+  }
+  const t = slots.slots;
+  const nodeData = slots.nodeData;
+  const onPath = new Uint8Array(slots.nodes.length);
+  const edgeOnPath = new Uint8Array(edges.size);
+  /** Nodes (n) and edges (~e) marked on the current path, to unmark on the way back. */
+  const undo: number[] = [];
+  const marks = new Int32Array(count);
+  let T = firstChild[0]!;
+  while (T > 0) {
+    marks[T] = undo.length;
+    let parent = exitNode[up[T]!]!;
+    let residual = exitResidual[up[T]!] === 1;
+    const w = subW[T]!, dw = subDW[T]!;
+    let outer = true;
+    for (let s = id[T]!; s >= 0; s = t[4 * s + 3]!, outer = false) {
+      const n = t[4 * s]!;
+      if (n < 0) {
+        residual = true;
+        continue;
+      }
+      if (onPath[n] === 0) {
+        onPath[n] = 1;
+        undo.push(n);
+        nodeData[5 * n + 3] += w;
+        nodeData[5 * n + 4] += dw;
+      }
+      if (parent >= 0 && n !== parent) {
+        let e = t[4 * s + 2]!;
+        if (t[4 * s + 1] !== parent || e < 0) {
+          e = edges.between(parent, n);
+          t[4 * s + 1] = parent;
+          t[4 * s + 2] = e;
+        }
+        if (edgeOnPath[e] === 0) {
+          edgeOnPath[e] = 1;
+          undo.push(~e);
+          edges.addAll(e, dw, w, residual, !outer);
+        }
+      }
+      parent = n;
+      residual = false;
+    }
+    if (parent >= 0 && !residual) {
+      nodeData[5 * parent + 1] += selfW[T]!;
+      nodeData[5 * parent + 2] += selfDW[T]!;
+    }
+    if (firstChild[T]! >= 0) {
+      T = firstChild[T]!;
+      continue;
+    }
+    for (;;) {
+      for (let u = undo.length - 1; u >= marks[T]!; u--) {
+        const x = undo[u]!;
+        if (x >= 0) onPath[x] = 0;
+        else edgeOnPath[~x] = 0;
+      }
+      undo.length = marks[T]!;
+      if (nextSibling[T]! >= 0) {
+        T = nextSibling[T]!;
+        break;
+      }
+      T = up[T]!;
+      if (T <= 0) {
+        T = -1;
+        break;
+      }
+    }
+  }
+}
+
 /** Marks a location slot whose frames have not been made yet. */
 const unmade = -2;
 
@@ -214,7 +492,7 @@ const unmade = -2;
 class FrameSlots {
   slots: Int32Array;
   private slotLen: number;
-  private readonly idLimit: number;
+  readonly idLimit: number;
   private readonly byLoc = new Map<Location, number>();
   readonly nodes: GraphNode[] = [];
   private readonly nodeIndex = new Map<GraphNode, number>();
@@ -348,6 +626,19 @@ class EdgeTable {
       this.buckets[3 * nb + 1] = old[b + 1]!;
       this.buckets[3 * nb + 2] = old[b + 2]!;
     }
+  }
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  /** Adds the weight of many samples at once (each adding once), with their flags. */
+  addAll(e: number, dw: number, w: number, residual: boolean, inline: boolean): void {
+    const d = this.data;
+    const at = 4 * e;
+    d[at + 1] += w;
+    d[at + 2] += dw;
+    if (residual || !inline) d[at + 3] = d[at + 3]! | (residual ? 1 : 0) | (inline ? 0 : 2);
   }
 
   add(e: number, sample: number, dw: number, w: number, residual: boolean, inline: boolean): void {

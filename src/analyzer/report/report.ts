@@ -3,7 +3,7 @@
 // trimmed by -nodefraction/-nodecount/-edgefraction as google/pprof trims it.
 
 import type { ProfileData } from "../../profile/model.js";
-import { buildGraph, type FrameCache } from "../graph/build.js";
+import { buildGraph, sampleColumns, sampleWeights, type FrameCache, type SampleWeights, type StackColumns } from "../graph/build.js";
 import { aggregationFor } from "../graph/nodeinfo.js";
 import { sortNodes } from "../graph/sort.js";
 import {
@@ -21,6 +21,8 @@ export class Report {
   readonly total: number;
   /** Node infos per location, shared by the (up to three) graph builds of one report. */
   private readonly frameCache: FrameCache = new Map();
+  /** The samples' stacks and weights in typed arrays, shared by those builds too (made on first use). */
+  private columns: { stacks: StackColumns; weights: SampleWeights } | undefined;
 
   constructor(readonly kind: ReportKind, readonly profile: ProfileData, config: Config, readonly ctx: ReportContext) {
     this.options = reportOptions(kind, profile, config, ctx);
@@ -38,6 +40,12 @@ export class Report {
   newGraph(keptNodes?: ReadonlySet<string>): Graph {
     const o = this.options;
     const bytesUnit = o.numLabelUnits["bytes"];
+    const collectTags = o.kind === "dot";
+    const callTree = this.callTree();
+    // Tags and call trees need the Sample objects; anything else reads columns.
+    if (!collectTags && !callTree && !this.columns) {
+      this.columns = { stacks: sampleColumns(this.profile), weights: sampleWeights(this.profile, o.sampleValue, o.sampleMeanDivisor) };
+    }
     return buildGraph(this.profile, {
       sampleValue: o.sampleValue,
       sampleMeanDivisor: o.sampleMeanDivisor,
@@ -45,14 +53,15 @@ export class Report {
       aggregation: aggregationFor(o.granularity, o.noInlines),
       objNames: o.kind === "raw" || o.kind === "list" || o.kind === "callgrind",
       mapFile: (f) => trimSourcePath(f, o.trimPath, o.sourcePath),
-      callTree: this.callTree(),
+      callTree,
       dropNegative: o.dropNegative,
       keptNodes,
       // google/pprof (as in Go 1.19) keeps only the "bytes" numeric label for graph tags.
       numericTagUnits: bytesUnit !== undefined ? { bytes: bytesUnit } : {},
-      collectTags: o.kind === "dot",
+      collectTags,
       ignoredLabelKeys: ["pprof::base"],
       frameCache: this.frameCache,
+      columns: collectTags || callTree ? undefined : this.columns,
     });
   }
 
