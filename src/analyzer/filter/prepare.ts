@@ -2,7 +2,6 @@
 // sample index resolved, the total computed on the profile *before*
 // filtering (unless relative_percentages), then the filters applied.
 
-import { decodedSamples } from "../../profile/decode.js";
 import type { ProfileData } from "../../profile/model.js";
 import type { Config } from "../config.js";
 import { computeTotal, numLabelUnits, type ReportContext, type ReportKind } from "../report/index.js";
@@ -27,8 +26,7 @@ export function prepareReport(
   kind: ReportKind | "proto", p: ProfileData, cfg: Config,
   opts: { symbol?: string | undefined; warn?: Warn } = {},
 ): PreparedReport {
-  // A decoded profile without numeric labels has no units to find: its Sample objects need not be made.
-  const units = decodedSamples(p)?.numericLabelCount === 0 ? {} : numLabelUnits(p);
+  const units = numLabelUnits(p);
   // Label pseudo frames come first, so that the filters can match them.
   generateTagRootsLeaves(p, cfg.tagRoot, cfg.tagLeaf, cfg.unit, opts.warn ?? (() => {}));
   const relative = cfg.relativePercentages;
@@ -42,21 +40,7 @@ export function prepareReport(
       throw new FilterError(`parsing argument regexp ${opts.symbol}: ${(err as Error).message.replace(/^parsing argument regexp: /, "").replace(/: `.*`$/s, "")}`);
     }
   }
-  const total = p.sampleType.length === 0 ? 0 : totalOf(p, sampleIndex, cfg.mean);
+  const total = p.sampleType.length === 0 ? 0 : computeTotal(p, sampleIndex, cfg.mean);
   if (!relative) applyFocus(p, units, cfg, opts.warn);
   return { profile: p, ctx: { sampleIndex, total, numLabelUnits: units, ...(symbol ? { symbol } : {}) } };
-}
-
-/** computeTotal, read from the decoder's columns when no label can mark a diff-base sample. */
-function totalOf(p: ProfileData, sampleIndex: number, mean: boolean): number {
-  const d = decodedSamples(p);
-  if (!d || d.labelKeys.has("pprof::base") || sampleIndex >= d.valuesPerSample) return computeTotal(p, sampleIndex, mean);
-  const { values, valuesPerSample: k } = d;
-  let total = 0;
-  let div = 0;
-  for (let i = 0; i < d.count; i++) {
-    total += Math.abs(values[i * k + sampleIndex]!);
-    if (mean) div += values[i * k]!;
-  }
-  return div !== 0 ? Math.trunc(total / div) : total;
 }

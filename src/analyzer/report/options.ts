@@ -2,6 +2,7 @@
 // google/pprof's applyCommandOverrides), the sample value extractors, the
 // active-filter legend, and the report total.
 
+import { decodedSamples } from "../../profile/decode.js";
 import type { ProfileData, Sample } from "../../profile/model.js";
 import type { Config, Granularity } from "../config.js";
 import { baseName } from "../graph/types.js";
@@ -167,6 +168,19 @@ export function isDiffBaseSample(s: Sample): boolean {
  * divided by the sum of sample counts for -mean.
  */
 export function computeTotal(profile: ProfileData, sampleIndex: number, mean = false): number {
+  // A profile just decoded, with no label that can mark a diff-base sample,
+  // is summed from the decoder's columns: its Sample objects need not be made.
+  const d = decodedSamples(profile);
+  if (d && !d.labelKeys.has("pprof::base") && sampleIndex < d.valuesPerSample) {
+    const { values, valuesPerSample: k } = d;
+    let total = 0;
+    let div = 0;
+    for (let i = 0; i < d.count; i++) {
+      total += Math.abs(values[i * k + sampleIndex]!);
+      if (mean) div += values[i * k]!;
+    }
+    return div !== 0 ? Math.trunc(total / div) : total;
+  }
   let div = 0;
   let total = 0;
   let diffDiv = 0;
@@ -190,6 +204,8 @@ export function computeTotal(profile: ProfileData, sampleIndex: number, mean = f
 
 /** Units of numeric labels: the first unit seen per key, else inferred from the key (as Profile.NumLabelUnits). */
 export function numLabelUnits(profile: ProfileData): Record<string, string> {
+  // A profile just decoded without numeric labels has none to find units for.
+  if (decodedSamples(profile)?.numericLabelCount === 0) return {};
   const units: Record<string, string> = {};
   const keys = new Set<string>();
   for (const s of profile.sample) {
