@@ -1,6 +1,7 @@
 // Start-up cost of the tsprof/register preload: the time from node's start to
 // the first line of the user's program, with the preload (idle, CPU profile,
-// every profile; ESM --import and CommonJS --require) against plain `node`,
+// every profile, each of the block, mutex, goroutine and threadcreate
+// profiles alone; ESM --import and CommonJS --require) against plain `node`,
 // and against an empty --import/--require module (what any preload costs),
 // measured in the same run, interleaved, median of N runs.
 //
@@ -59,6 +60,11 @@ const variants = [
   { name: "--require register.cjs, cpu+mem", args: ["--require", cjs], env: cpuMem },
   { name: "--require register.cjs, mem", args: ["--require", cjs], env: { ...parts, TSPROF_MEMPROFILE: cpuMem.TSPROF_MEMPROFILE } },
   { name: "--import register, all six", args: ["--import", esm], env: all },
+  { name: "--require register.cjs, all six", args: ["--require", cjs], env: all },
+  { name: "--require register.cjs, block", args: ["--require", cjs], env: { ...parts, TSPROF_BLOCKPROFILE: all.TSPROF_BLOCKPROFILE } },
+  { name: "--require register.cjs, mutex", args: ["--require", cjs], env: { ...parts, TSPROF_MUTEXPROFILE: all.TSPROF_MUTEXPROFILE } },
+  { name: "--require register.cjs, goroutine", args: ["--require", cjs], env: { ...parts, TSPROF_GOROUTINEPROFILE: all.TSPROF_GOROUTINEPROFILE } },
+  { name: "--require register.cjs, threadcreate", args: ["--require", cjs], env: { ...parts, TSPROF_THREADCREATEPROFILE: all.TSPROF_THREADCREATEPROFILE } },
 ];
 
 function once(v) {
@@ -90,8 +96,8 @@ const median = (xs) => {
 const cost = (j, key) => median(times[j][key].map((t, i) => t - times[0][key][i]));
 console.log(`time from node's start to the first line of user code, median of ${runs} runs (node ${process.version})`);
 console.log("+ms: median over the rounds of (variant - plain node) in the same round");
-console.log("variant".padEnd(32) + "wall ms".padStart(9) + "+ms".padStart(7) + "  |" + "cpu ms".padStart(8) + "+ms".padStart(7));
+console.log("variant".padEnd(38) + "wall ms".padStart(9) + "+ms".padStart(7) + "  |" + "cpu ms".padStart(8) + "+ms".padStart(7));
 variants.forEach((v, j) => {
   const cols = (key, width) => median(times[j][key]).toFixed(1).padStart(width) + cost(j, key).toFixed(1).padStart(7);
-  console.log(v.name.padEnd(32) + cols("wall", 9) + "  |" + cols("cpu", 8));
+  console.log(v.name.padEnd(38) + cols("wall", 9) + "  |" + cols("cpu", 8));
 });

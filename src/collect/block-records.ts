@@ -4,7 +4,7 @@
 
 import type { Frame } from "../profile/builder.js";
 import type { ProfileData } from "../profile/model.js";
-import { ProfileBuilder } from "../profile/builder.js";
+import { createRequire } from "node:module";
 import { resolveStack, stackKey, type LazyStack } from "./goroutine-stack.js";
 
 interface Bucket {
@@ -37,6 +37,8 @@ export class ContentionRecords {
 
   /** contentions/count and delay/nanoseconds per stack, largest delay first (as Go sorts by cycles). */
   build(): ProfileData {
+    // Loaded when a profile is read, not when its collector starts.
+    const { ProfileBuilder } = createRequire(import.meta.url)("../profile/builder.js") as typeof import("../profile/builder.js");
     const b = new ProfileBuilder({
       sampleType: [{ type: "contentions", unit: "count" }, { type: "delay", unit: "nanoseconds" }],
       periodType: { type: "contentions", unit: "count" },

@@ -11,22 +11,31 @@
 // follow through syncBuiltinESMExports); a function captured before, as in
 // `const { readFileSync } = require("fs")` run earlier, is not seen.
 
+// node:child_process, node:zlib and node:crypto load with this module (most
+// of its start-up cost) rather than when the program first loads them: a
+// program may import them as ES modules, and Node 20 offers no in-thread hook
+// on that (Module._load sees only require()).
 import fs from "node:fs";
 import childProcess from "node:child_process";
 import zlib from "node:zlib";
 import crypto from "node:crypto";
-import { syncBuiltinESMExports } from "node:module";
-import { performance } from "node:perf_hooks";
+import { createRequire, syncBuiltinESMExports } from "node:module";
 import type { ProfileData } from "../profile/model.js";
 import type { Frame } from "../profile/builder.js";
-import { captureLazyStack, pseudoFrame } from "./goroutine-stack.js";
+import { captureLazyStack, pseudoFrame, type LazyStack } from "./goroutine-stack.js";
 import { ContentionRecords } from "./block-records.js";
-import { contentionText } from "./goroutine-text.js";
 
 type AnyFunction = (...args: unknown[]) => unknown;
 type Target = { owner: Record<string, unknown>; module: string; name: string; original: AnyFunction; wrapper: AnyFunction };
 
 const records = new ContentionRecords();
+/**
+ * Events not yet symbolized: folded into `records` before every read, or
+ * when MAX_PENDING have gathered. An event then costs one stack capture, and
+ * a process that never reads the profile before exit symbolizes only then.
+ */
+const pending: { leaf: Frame; stack: LazyStack; count: number; delayNanos: number }[] = [];
+const MAX_PENDING = 1000;
 let rate = 0;
 let targets: Target[] | undefined;
 /**
@@ -45,12 +54,33 @@ function blockEvent(leaf: Frame, delayNanos: number, above: AnyFunction): void {
   busy = true;
   try {
     const stack = captureLazyStack(above);
-    if (d < r) records.add([leaf], stack, r / d, r);
-    else records.add([leaf], stack, 1, d);
+    if (d < r) pending.push({ leaf, stack, count: r / d, delayNanos: r });
+    else pending.push({ leaf, stack, count: 1, delayNanos: d });
+    if (pending.length >= MAX_PENDING) flushPending();
   } finally {
     busy = false;
   }
 }
+
+/** Symbolizes the pending events into `records` (reading source maps is not an event of its own). */
+function flushPending(): void {
+  const wasBusy = busy;
+  busy = true;
+  try {
+    for (const e of pending.splice(0)) {
+      try {
+        records.add([e.leaf], e.stack, e.count, e.delayNanos);
+      } catch {
+        // A stack that cannot be symbolized: the event under its call alone.
+        records.add([e.leaf], NO_STACK, e.count, e.delayNanos);
+      }
+    }
+  } finally {
+    busy = wasBusy;
+  }
+}
+
+const NO_STACK: LazyStack = {};
 
 function wrap(owner: Record<string, unknown>, module: string, name: string): Target | undefined {
   const original = owner[name];
@@ -60,11 +90,12 @@ function wrap(owner: Record<string, unknown>, module: string, name: string): Tar
   const wrapper = function (this: unknown, ...args: unknown[]): unknown {
     if (busy) return Reflect.apply(fn, this, args);
     busy = true;
-    const start = performance.now();
+    // process.hrtime: node:perf_hooks would cost start-up time to load.
+    const start = process.hrtime.bigint();
     try {
       return Reflect.apply(fn, this, args);
     } finally {
-      const delay = (performance.now() - start) * 1e6;
+      const delay = Number(process.hrtime.bigint() - start);
       busy = false;
       blockEvent(leaf, delay, wrapper);
     }
@@ -123,7 +154,12 @@ export function blockProfileRate(): number {
 
 /** The block profile's source for the registry. */
 export const blockSource = {
-  count: (): number => records.size,
-  collect: (): ProfileData => records.build(),
-  text: (): string => contentionText("contention", records.build()),
+  count: (): number => (flushPending(), records.size),
+  collect: (): ProfileData => (flushPending(), records.build()),
+  text: (): string => {
+    flushPending();
+    // The text helpers are loaded when a text form is asked for.
+    const { contentionText } = createRequire(import.meta.url)("./goroutine-text.js") as typeof import("./goroutine-text.js");
+    return contentionText("contention", records.build());
+  },
 };

@@ -5,8 +5,17 @@
 // a resource that dies before the next profile costs one capture, no
 // symbolizing and no source-map lookup.
 
+import { createRequire } from "node:module";
 import type { Frame } from "../profile/builder.js";
-import { framesFromCallSites } from "./stack.js";
+
+// Loaded at the first symbolization, not when a collector starts: the stack
+// module brings the frame and source-map code, milliseconds of every
+// preloaded process's start-up.
+let stackModule: typeof import("./stack.js") | undefined;
+function framesFromCallSites(sites: NodeJS.CallSite[]): Frame[] {
+  stackModule ??= createRequire(import.meta.url)("./stack.js") as typeof import("./stack.js");
+  return stackModule.framesFromCallSites(sites);
+}
 
 const DEPTH = 32;
 

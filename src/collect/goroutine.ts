@@ -13,12 +13,17 @@
 import { createHook, executionAsyncId, type AsyncHook } from "node:async_hooks";
 import type { ProfileData } from "../profile/model.js";
 import type { Frame, SampleLabels } from "../profile/builder.js";
-import { ProfileBuilder } from "../profile/builder.js";
 import { currentLabels, type LabelSet } from "./labels.js";
 import { captureLazyStack, resolveStack, pseudoFrame, type LazyStack } from "./goroutine-stack.js";
-import { captureStack } from "./stack.js";
-import { countProfileText } from "../registry/text.js";
-import { goroutineDump, type DumpEntry } from "./goroutine-text.js";
+import type { DumpEntry } from "./goroutine-text.js";
+import { createRequire } from "node:module";
+
+// What only reading a profile needs (the builder, the text forms, stack
+// capture and symbolization) is loaded then, not when tracking starts: the
+// collector starts in every process of a run, before its first line.
+function load<T>(path: string): T {
+  return createRequire(import.meta.url)(path) as T;
+}
 
 /** One live resource as tracking saw it created. */
 interface Tracked {
@@ -267,7 +272,7 @@ function activeByKind(): Map<string, number> {
 
 /** The caller's stack without tsprof's own frames on top. */
 function callerStack(): Frame[] {
-  const frames = captureStack(1);
+  const frames = load<typeof import("./stack.js")>("./stack.js").captureStack(1);
   const own = frames.findIndex((f) => !isOwnFrame(f));
   return own <= 0 ? frames : frames.slice(own);
 }
@@ -282,6 +287,7 @@ function labelsOf(set: LabelSet | undefined): SampleLabels | undefined {
 }
 
 function build(list: Unit[]): ProfileData {
+  const { ProfileBuilder } = load<typeof import("../profile/builder.js")>("../profile/builder.js");
   const b = new ProfileBuilder({ sampleType: [{ type: "goroutine", unit: "count" }], periodType: { type: "goroutine", unit: "count" }, period: 1 });
   for (const u of list) b.addSample(u.stack, [1], labelsOf(u.labels));
   return b.build();
@@ -299,8 +305,8 @@ export const goroutineSource = {
   },
   text(debug: number): string {
     const list = units(callerStack());
-    if (debug === 1) return countProfileText("goroutine", build(list));
-    return goroutineDump(list.map(toDumpEntry), goroutineTracking());
+    if (debug === 1) return load<typeof import("../registry/text.js")>("../registry/text.js").countProfileText("goroutine", build(list));
+    return load<typeof import("./goroutine-text.js")>("./goroutine-text.js").goroutineDump(list.map(toDumpEntry), goroutineTracking());
   },
 };
 

@@ -20,14 +20,13 @@
 //   whose resource was created while the hook was off is recorded with its
 //   name alone, without the stack that scheduled it.
 
+import { createRequire } from "node:module";
 import { AsyncResource, createHook, executionAsyncResource, type AsyncHook } from "node:async_hooks";
-import { performance } from "node:perf_hooks";
 import type { ProfileData } from "../profile/model.js";
 import type { Frame } from "../profile/builder.js";
 import { captureLazyStack, pseudoFrame, type LazyStack } from "./goroutine-stack.js";
 import { ContentionRecords } from "./block-records.js";
-import { contentionText } from "./goroutine-text.js";
-import { SamplingWindows, WINDOWED_FROM } from "./mutex-windows.js";
+import { SamplingWindows, WINDOWED_FROM, nowMs } from "./mutex-windows.js";
 
 /** The shortest hold of the event loop that counts as delaying queued work. */
 export const MUTEX_MIN_HOLD_MS = 1;
@@ -70,7 +69,7 @@ function init(_asyncId: number, type: string, _trigger: number, resource: object
 // while the hook is on. Only numbers are kept; the resource is looked at
 // only for the few callbacks that held the loop long enough.
 function before(asyncId: number): void {
-  const now = performance.now();
+  const now = nowMs();
   runningIds.push(asyncId);
   runningStarts.push(!windows || windows.covers(now) ? now : NaN);
 }
@@ -83,7 +82,7 @@ function after(asyncId: number): void {
   const start = runningStarts[at]!;
   runningIds.length = at;
   runningStarts.length = at;
-  const heldMs = performance.now() - start;
+  const heldMs = nowMs() - start;
   if (!(heldMs >= MUTEX_MIN_HOLD_MS)) return;
   // Still the callback's resource: after runs before its context is left.
   const resource = executionAsyncResource();
@@ -171,5 +170,10 @@ export function setMutexProfileFraction(rate: number): number {
 export const mutexSource = {
   count: (): number => (flushPending(), records.size),
   collect: (): ProfileData => (flushPending(), records.build()),
-  text: (): string => (flushPending(), contentionText("mutex", records.build(), fraction)),
+  text: (): string => {
+    flushPending();
+    // The text helpers are loaded when a text form is asked for.
+    const { contentionText } = createRequire(import.meta.url)("./goroutine-text.js") as typeof import("./goroutine-text.js");
+    return contentionText("mutex", records.build(), fraction);
+  },
 };

@@ -7,16 +7,21 @@
 // captured before tsprof was loaded are not seen.
 
 import workerThreads from "node:worker_threads";
-import { syncBuiltinESMExports } from "node:module";
+import { createRequire, syncBuiltinESMExports } from "node:module";
 import type { ProfileData } from "../profile/model.js";
-import type { Frame } from "../profile/builder.js";
-import { ProfileBuilder } from "../profile/builder.js";
-import { captureStack } from "./stack.js";
-import { countProfileText } from "../registry/text.js";
+import { captureLazyStack, resolveStack, type LazyStack } from "./goroutine-stack.js";
+
+// Loaded when the profile is read, not when the collector starts, before the
+// first line of every process of a run.
+function load<T>(path: string): T {
+  return createRequire(import.meta.url)(path) as T;
+}
 
 // Shared by every copy of tsprof in the process (ESM and CommonJS builds):
-// only the first replaces Worker, all read the same records.
-const created: Frame[][] = ((globalThis as Record<symbol, unknown>)[Symbol.for("tsprof.threadcreate.records")] ??= []) as Frame[][];
+// only the first replaces Worker, all read the same records. The stacks are
+// symbolized when the profile is read: symbolizing needs modules whose
+// loading may itself start a worker (a TypeScript loader's compiler).
+const created: LazyStack[] = ((globalThis as Record<symbol, unknown>)[Symbol.for("tsprof.threadcreate.stacks")] ??= []) as LazyStack[];
 const PATCHED = Symbol.for("tsprof.threadcreate.patched");
 
 function install(): void {
@@ -25,8 +30,8 @@ function install(): void {
   class Worker extends Original {
     constructor(...args: ConstructorParameters<typeof workerThreads.Worker>) {
       super(...args);
-      // 1: from the code calling `new Worker`.
-      created.push(captureStack(1));
+      // From the code calling `new Worker`.
+      created.push(captureLazyStack(Worker));
     }
   }
   Object.defineProperty(Worker, "name", { value: "Worker" });
@@ -38,8 +43,9 @@ function install(): void {
 install();
 
 function build(): ProfileData {
+  const { ProfileBuilder } = load<typeof import("../profile/builder.js")>("../profile/builder.js");
   const b = new ProfileBuilder({ sampleType: [{ type: "threadcreate", unit: "count" }], periodType: { type: "threadcreate", unit: "count" }, period: 1 });
-  for (const stack of created) b.addSample(stack, [1]);
+  for (const stack of created) b.addSample(resolveStack(stack), [1]);
   return b.build();
 }
 
@@ -47,5 +53,5 @@ function build(): ProfileData {
 export const threadcreateSource = {
   count: (): number => created.length,
   collect: build,
-  text: (): string => countProfileText("threadcreate", build()),
+  text: (): string => load<typeof import("../registry/text.js")>("../registry/text.js").countProfileText("threadcreate", build()),
 };

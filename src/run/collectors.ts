@@ -16,6 +16,7 @@ import type { ProfileKind, RunConfig } from "./config.js";
 const load = {
   cpu: () => require("../collect/cpu.js") as typeof import("../collect/cpu.js"),
   heap: () => require("../collect/heap.js") as typeof import("../collect/heap.js"),
+  heapSampler: () => require("../collect/heap-sampler.js") as typeof import("../collect/heap-sampler.js"),
   block: () => require("../collect/block.js") as typeof import("../collect/block.js"),
   mutex: () => require("../collect/mutex.js") as typeof import("../collect/mutex.js"),
   goroutine: () => require("../collect/goroutine.js") as typeof import("../collect/goroutine.js"),
@@ -120,9 +121,16 @@ function startCollector(kind: ProfileKind, config: RunConfig): Collector {
     case "mem": {
       // Go: -memprofilerate sets runtime.MemProfileRate only when > 0; the
       // file is the allocs profile, written after a GC.
-      const heap = load.heap();
-      if (config.memProfileRate !== undefined && config.memProfileRate > 0) heap.setMemProfileRate(config.memProfileRate);
-      return snapshotCollector(kind, () => heap.heapProfileData("alloc_space"), collectGarbage);
+      // V8's heap sampler already running (register.ts started it at the
+      // configured rate): the collector, which adopts it, loads when the
+      // profile is taken, as when only CPU and memory profiles are asked for.
+      const rate = config.memProfileRate !== undefined && config.memProfileRate > 0 ? config.memProfileRate : undefined;
+      const running = load.heapSampler().samplerInterval();
+      if (running === 0 || (rate !== undefined && rate !== running)) {
+        const heap = load.heap();
+        if (rate !== undefined) heap.setMemProfileRate(rate);
+      }
+      return snapshotCollector(kind, () => load.heap().heapProfileData("alloc_space"), collectGarbage);
     }
     case "block": {
       const block = load.block();
@@ -159,7 +167,10 @@ export function startCollectors(config: RunConfig): { collectors: Collector[]; f
   // logs every function compiled before its sampler starts, with source
   // positions it must parse again, which costs far more than logging them as
   // they compile; so the other collectors load after it.
-  const kinds = (Object.keys(config.files) as ProfileKind[]).sort((a, b) => Number(b === "cpu") - Number(a === "cpu"));
+  // The block profile last: from then on every synchronous fs call (each
+  // module the others load) is timed and recorded.
+  const rank = (k: ProfileKind): number => (k === "cpu" ? 0 : k === "block" ? 2 : 1);
+  const kinds = (Object.keys(config.files) as ProfileKind[]).sort((a, b) => rank(a) - rank(b));
   for (const kind of kinds) {
     try {
       collectors.push(startCollector(kind, config));

@@ -126,6 +126,23 @@ test("block: Atomics.wait, zlib, child_process and crypto waits each under their
   }
 });
 
+test("block: events are symbolized when read or in batches; 2,500 calls all counted under their caller", async () => {
+  setBlockProfileRate(1);
+  try {
+    function statManyTimes(): void {
+      for (let i = 0; i < 2500; i++) fs.statSync(dir);
+    }
+    statManyTimes();
+    // Reading twice: what was folded in stays, nothing is counted twice.
+    const first = under(decodeProfile(gunzipSync(await write(0))), "statManyTimes");
+    const again = under(decodeProfile(gunzipSync(await write(0))), "statManyTimes");
+    assert.equal(first[0], 2500);
+    assert.deepEqual(again, first);
+  } finally {
+    setBlockProfileRate(0);
+  }
+});
+
 test("block: Go's rate — events far shorter than the rate are (almost never) sampled; a bad rate is refused", () => {
   // An hour per sample: a microsecond stat is sampled with probability ~3e-10.
   setBlockProfileRate(3600e9);
