@@ -296,12 +296,7 @@ function buildNodeGraph(profile: ProfileData, o: GraphOptions): Graph {
           if (tags.enabled) tags.addIndexed(n, slots.nodes[n]!, dw, w, false);
         }
         if (parent >= 0 && n !== parent) {
-          let e = t[4 * s + 2]!;
-          if (t[4 * s + 1] !== parent || e < 0) {
-            e = edges.between(parent, n);
-            t[4 * s + 1] = parent;
-            t[4 * s + 2] = e;
-          }
+          const e = edges.fromSlot(s, parent, n);
           edges.add(e, si, dw, w, residual, !outer);
         }
         parent = n;
@@ -355,12 +350,7 @@ function addColumns(slots: FrameSlots, edges: EdgeTable, stacks: StackColumns, w
           nodeData[nd + 4] += dw;
         }
         if (parent >= 0 && n !== parent) {
-          let e = t[4 * s + 2]!;
-          if (t[4 * s + 1] !== parent || e < 0) {
-            e = edges.between(parent, n);
-            t[4 * s + 1] = parent;
-            t[4 * s + 2] = e;
-          }
+          const e = edges.fromSlot(s, parent, n);
           edges.add(e, si, dw, w, residual, !outer);
         }
         parent = n;
@@ -398,10 +388,7 @@ function addTrie(slots: FrameSlots, edges: EdgeTable, trie: StackTrie, stacks: S
         residual = true;
         continue;
       }
-      if (parent >= 0 && n !== parent && (t[4 * s + 1] !== parent || t[4 * s + 2]! < 0)) {
-        t[4 * s + 1] = parent;
-        t[4 * s + 2] = edges.between(parent, n);
-      }
+      if (parent >= 0 && n !== parent) edges.fromSlot(s, parent, n);
       parent = n;
       residual = false;
     }
@@ -435,12 +422,7 @@ function addTrie(slots: FrameSlots, edges: EdgeTable, trie: StackTrie, stacks: S
         nodeData[5 * n + 4] += dw;
       }
       if (parent >= 0 && n !== parent) {
-        let e = t[4 * s + 2]!;
-        if (t[4 * s + 1] !== parent || e < 0) {
-          e = edges.between(parent, n);
-          t[4 * s + 1] = parent;
-          t[4 * s + 2] = e;
-        }
+        const e = edges.fromSlot(s, parent, n);
         if (edgeOnPath[e] === 0) {
           edgeOnPath[e] = 1;
           undo.push(~e);
@@ -593,6 +575,21 @@ class EdgeTable {
   private mask = 1023;
 
   constructor(private readonly slots: FrameSlots) {}
+
+  /**
+   * The edge parent → n of the frame in slot s. A frame is mostly reached
+   * from the same caller, so the slot caches its last caller node and edge.
+   */
+  fromSlot(s: number, parent: number, n: number): number {
+    const t = this.slots.slots;
+    let e = t[4 * s + 2]!;
+    if (t[4 * s + 1] !== parent || e < 0) {
+      e = this.between(parent, n);
+      t[4 * s + 1] = parent;
+      t[4 * s + 2] = e;
+    }
+    return e;
+  }
 
   between(src: number, dest: number): number {
     let b = hashPair(src, dest) & this.mask;
