@@ -83,6 +83,14 @@ function leafSamples(p: ProfileData, where: (s: Sample) => boolean = () => true)
  * such as "(garbage collector)" left out: on a loaded machine they can
  * outweigh a short workload).
  */
+/** The inuse_space of the samples whose stack goes through `fn`. */
+function inuseBytesUnder(p: ProfileData, fn: string): number {
+  const inuse = p.sampleType.findIndex((st) => st.type === "inuse_space");
+  let bytes = 0;
+  for (const s of p.sample) if (s.location.some((l) => l.line.some((ln) => ln.function.name === fn))) bytes += s.value[inuse]!;
+  return bytes;
+}
+
 function topFunction(file: string, extra: string[] = []): string | undefined {
   return parseTop(goPprof(["-top", ...extra, file])).find((row) => !row.name.startsWith("("))?.name;
 }
@@ -120,9 +128,7 @@ describe("tsprof run", { concurrency: 2 }, () => {
     // Go's -memprofile file is the allocs profile; the retained memory is its inuse_space.
     const mem = decode(files.mem!);
     assert.equal(mem.defaultSampleType, "alloc_space");
-    const inuse = mem.sampleType.findIndex((st) => st.type === "inuse_space");
-    let retained = 0;
-    for (const s of mem.sample) if (s.location.some((l) => l.line.some((ln) => ln.function.name === "retainMemory"))) retained += s.value[inuse]!;
+    const retained = inuseBytesUnder(mem, "retainMemory");
     assert.ok(retained > 16 * 1024 * 1024, `retainMemory keeps ~32 MB, the profile says ${retained} bytes`);
     assert.equal(topFunction(files.mem!, ["-sample_index=inuse_space"]), "retainMemory");
     const hasFunction = (p: ProfileData, name: string) => p.sample.some((s) => s.location.some((l) => l.line.some((ln) => ln.function.name === name)));
@@ -153,9 +159,7 @@ describe("tsprof run", { concurrency: 2 }, () => {
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { rate: 4096, kept: 2000 });
     const p = decode(file);
-    const inuse = p.sampleType.findIndex((st) => st.type === "inuse_space");
-    let retained = 0;
-    for (const s of p.sample) if (s.location.some((l) => l.line.some((ln) => ln.function.name === "allocateAtStart"))) retained += s.value[inuse]!;
+    const retained = inuseBytesUnder(p, "allocateAtStart");
     // 2,000 arrays of 1,000 small integers: about 16 MB.
     assert.ok(retained > 8 * 1024 * 1024, `allocateAtStart keeps ~16 MB, the profile says ${retained} bytes`);
     assert.equal(topFunction(file, ["-sample_index=inuse_space"]), "allocateAtStart");
