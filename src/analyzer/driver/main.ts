@@ -5,14 +5,12 @@
 // non-zero exit status.
 
 import { writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import process from "node:process";
 import { parseArgs, UsageError, type Invocation } from "./flags.js";
 import { loadProfiles } from "./load.js";
 import { runReport, type ReportOutput } from "./report.js";
 import { usage } from "./usage.js";
-import { isViewerCommand, openInViewer } from "./visualize.js";
+import { isViewerCommand, openInViewer, tempReportPath } from "./visualize.js";
 
 export interface DriverIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -66,13 +64,12 @@ export function errorLine(err: unknown): string {
   return msg.split("\n")[0]!.trim() || (err instanceof Error ? err.name : "unknown error");
 }
 
-let tempCounter = 0;
 
 /** Writes a report to -output, stdout, or (binary data for a terminal) a temporary file. */
 export function emit(out: ReportOutput, output: string, io: DriverIO, warn: (m: string) => void): number {
   let file = output;
   if (file === "" && out.binary && io.stdout.isTTY) {
-    file = join(tmpdir(), `tsprof-report-${process.pid}-${++tempCounter}${out.ext}`);
+    file = tempReportPath("report", out.ext);
   }
   if (file !== "") {
     try {

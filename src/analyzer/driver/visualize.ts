@@ -25,9 +25,14 @@ export function isViewerCommand(name: string): boolean {
 
 let tempCounter = 0;
 
+/** A fresh temporary file name for a report (`what`: the command, e.g. "report", "png", "web"). */
+export function tempReportPath(what: string, ext: string): string {
+  return join(tmpdir(), `tsprof-${what}-${process.pid}-${++tempCounter}${ext}`);
+}
+
 /** Writes `out` to a temporary file and opens it; returns the exit status for the command line. */
 export async function openInViewer(name: string, out: ReportOutput, warn: (m: string) => void): Promise<number> {
-  const file = join(tmpdir(), `tsprof-${name}-${process.pid}-${++tempCounter}${out.ext}`);
+  const file = tempReportPath(name, out.ext);
   writeFileSync(file, out.data);
   const viewer = viewers[name] ?? [];
   if (viewer.length === 0) {
