@@ -1,9 +1,21 @@
-// Type-checks, then runs the test suite with node:test. With arguments, runs just those files.
+// Type-checks, then runs the test suite with node:test. With file arguments,
+// runs just those files.
+//
+// The suite runs on this process's Node.js, or with --nodes on every Node.js
+// under .ci/nodes (installed there by `npm ci --prefix .ci/nodes`, as .ci/run
+// does), one after another, and says at the end which version failed. Each
+// version's run has that version first on PATH, so the `node` the tests spawn
+// is the version under test.
+//
 // TSPROF_REQUIRE_TOOLS=1 (set by .ci/run) turns a skip for a missing `go` or
 // browser into a failure.
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { delimiter, dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const nodesDir = join(root, ".ci/nodes/node_modules");
 
 function find(dir) {
   const out = [];
@@ -15,10 +27,50 @@ function find(dir) {
   return out.sort();
 }
 
+/** The Node.js binaries under .ci/nodes, oldest first. */
+function installedNodes() {
+  if (!existsSync(nodesDir)) {
+    console.error(`--nodes: no Node.js releases in ${relative(root, nodesDir)}; install them with: npm ci --prefix .ci/nodes`);
+    process.exit(2);
+  }
+  return readdirSync(nodesDir)
+    .map((name) => join(nodesDir, name, "bin/node"))
+    .filter((bin) => existsSync(bin))
+    .sort((a, b) => nodeMajor(a) - nodeMajor(b));
+}
+
+function nodeVersion(bin) {
+  return spawnSync(bin, ["--version"], { encoding: "utf8" }).stdout.trim();
+}
+
+function nodeMajor(bin) {
+  return Number(/^v(\d+)/.exec(nodeVersion(bin))?.[1] ?? 0);
+}
+
+const args = process.argv.slice(2);
+const allNodes = args.includes("--nodes");
+const files = args.filter((a) => a !== "--nodes");
+const nodes = allNodes ? installedNodes() : [process.execPath];
+
 // The tests, benchmarks and sources type-check together (strict) before anything runs.
-const typecheck = spawnSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.test.json"], { stdio: "inherit" });
+const typecheck = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", join(root, "tsconfig.test.json")], { stdio: "inherit" });
 if (typecheck.status !== 0) process.exit(typecheck.status ?? 1);
 
-const files = process.argv.length > 2 ? process.argv.slice(2) : find("test").map((f) => relative(".", f));
-const result = spawnSync(process.execPath, ["--import", "tsx", "--test", "--test-concurrency=2", ...files], { stdio: "inherit" });
-process.exit(result.status ?? 1);
+const testFiles = files.length > 0 ? files : find(join(root, "test")).map((f) => relative(root, f));
+const results = [];
+for (const bin of nodes) {
+  const version = nodeVersion(bin);
+  if (allNodes) console.log(`\n# ===== Node.js ${version}: ${testFiles.length} test file${testFiles.length === 1 ? "" : "s"} =====\n`);
+  const started = Date.now();
+  const env = { ...process.env, PATH: `${dirname(bin)}${delimiter}${process.env.PATH ?? ""}` };
+  const result = spawnSync(bin, ["--import", "tsx", "--test", "--test-concurrency=2", ...testFiles], { stdio: "inherit", cwd: root, env });
+  results.push({ version, status: result.status ?? 1, seconds: (Date.now() - started) / 1000 });
+}
+
+if (allNodes) {
+  console.log("\n# ===== Summary =====");
+  for (const r of results) console.log(`# Node.js ${r.version}: ${r.status === 0 ? "passed" : `FAILED (exit ${r.status})`} in ${r.seconds.toFixed(0)} s`);
+  const failed = results.filter((r) => r.status !== 0).map((r) => r.version);
+  if (failed.length > 0) console.log(`# The suite failed on ${failed.join(", ")}.`);
+}
+process.exit(results.every((r) => r.status === 0) ? 0 : 1);

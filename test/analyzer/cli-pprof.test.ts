@@ -4,7 +4,8 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync, execFileSync } from "node:child_process";
+import { spawn, spawnSync, execFileSync } from "node:child_process";
+import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -183,5 +184,45 @@ test("-http serves the web UI with the driver's filters until SIGTERM", async (t
     const exited = new Promise((r) => child.once("exit", r));
     child.kill("SIGTERM");
     assert.equal(await exited, 0);
+  }
+});
+
+test("tsprof --version: the package's version and the Node.js it runs on", () => {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
+  for (const arg of ["--version", "version"]) {
+    const r = spawnSync(process.execPath, [bin, arg], { encoding: "utf8", timeout: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, `tsprof ${pkg.version} (Node.js ${process.version})\n`);
+  }
+});
+
+test("-http: prints the URL it serves, and says so when no browser can be started", async () => {
+  const tmp = mkdtempSync(join(tmpdir(), "tsprof-http-browser-"));
+  try {
+    // A "browser" that fails as xdg-open does without a display; the platform's opener is kept off PATH.
+    const browser = join(tmp, "no-display-browser");
+    writeFileSync(browser, "#!/bin/sh\nexit 3\n", { mode: 0o755 });
+    const child = spawn(process.execPath, [bin, "pprof", "-http=127.0.0.1:0", cpu], {
+      env: { ...process.env, BROWSER: browser, PATH: tmp },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.setEncoding("utf8");
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on("data", (chunk: string) => {
+        stderr += chunk;
+        if (/Could not start a browser/.test(stderr)) resolve();
+      });
+      child.once("exit", () => reject(new Error(`exited before saying so: ${stderr}`)));
+    });
+    child.kill("SIGINT");
+    const [code] = (await once(child, "exit")) as [number | null];
+    assert.equal(code, 0);
+    const url = /^Serving web UI on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(stderr)?.[1];
+    assert.ok(url, stderr);
+    const reason = process.platform === "linux" ? `${browser} exited with status 3; xdg-open not found` : `${browser} exited with status 3`;
+    assert.ok(stderr.includes(`Could not start a browser (${reason}); set BROWSER to one, or open ${url}/ui/\n`), stderr);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
 });

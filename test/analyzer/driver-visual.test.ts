@@ -176,3 +176,17 @@ test("-weblist with a regexp matching nothing: go tool pprof's error", async () 
   assert.equal(r.code, 1);
   assert.equal(r.stderr, "tsprof pprof: no matches found for regexp: nosuchfunction\n");
 });
+
+test("-web with no browser to start: says why, keeps the report, exits 0 as go tool pprof does", async () => {
+  await inTempDir(async (dir) => {
+    const browser = join(dir, "failing-browser");
+    writeFileSync(browser, "#!/bin/sh\nexit 3\n", { mode: 0o755 });
+    const r = await withEnv("BROWSER", browser, () => withEnv("PATH", dir, () => runPprof(["-web", fixture])));
+    assert.equal(r.code, 0);
+    const m = /^Could not start a browser \((.*)\); set BROWSER to one\. The report is in (\S+)\n$/.exec(r.stderr);
+    assert.ok(m, r.stderr);
+    assert.match(m[1]!, new RegExp(`^${browser} exited with status 3`));
+    assert.match(readFileSync(m[2]!, "utf8"), /<svg/);
+    rmSync(m[2]!);
+  });
+});

@@ -36,11 +36,12 @@ export async function openInViewer(name: string, out: ReportOutput, warn: (m: st
   writeFileSync(file, out.data);
   const viewer = viewers[name] ?? [];
   if (viewer.length === 0) {
-    if (!(await openBrowser(file))) warn(`Could not open a browser; the report is in ${file}`);
+    const failure = await openBrowser(file);
+    if (failure) warn(`Could not start a browser (${failure}); set BROWSER to one. The report is in ${file}`);
     return 0;
   }
   const [cmd, ...args] = viewer;
-  if (await launchDetached(cmd!, [...args, file])) return 0;
+  if ((await launchDetached(cmd!, [...args, file])) === undefined) return 0;
   warn(`could not run ${cmd} (is it installed?); the report is in ${file}`);
   return 1;
 }

@@ -39,7 +39,12 @@ export async function startWebUI(inv: Invocation, loaded: Loaded, warn: (m: stri
     },
   });
   warn(`Serving web UI on ${ui.url}`);
-  if (!inv.noBrowser) void openBrowser(ui.url + "/ui/");
+  if (!inv.noBrowser) {
+    // Not awaited: the UI serves while the browser starts.
+    void openBrowser(ui.url + "/ui/").then((failure) => {
+      if (failure) warn(`Could not start a browser (${failure}); set BROWSER to one, or open ${ui.url}/ui/`);
+    });
+  }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once("SIGINT", stop);
