@@ -2,6 +2,7 @@
 // too) with its count and description, plus the endpoints served here.
 
 import { profiles } from "../registry/profile.js";
+import { escapeHTML } from "../util/html.js";
 
 /** What each profile means in Node.js; custom profiles have no description, as in Go. */
 const DESCRIPTIONS: Record<string, string> = {
@@ -39,10 +40,6 @@ function countOf(count: () => number): string {
   } catch {
     return "?"; // A collector that fails to count must not take the index down.
   }
-}
-
-export function escapeHTML(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /**

@@ -45,11 +45,11 @@ test("the index lists every registered profile and the package's endpoints, with
   assert.equal(r.headers["x-content-type-options"], "nosniff");
   const names = [...profiles().map((p) => p.name()), "cmdline", "profile", "trace"];
   for (const name of names) {
-    const escaped = name.replace(/&/g, "&#38;").replace(/</g, "&#60;").replace(/>/g, "&#62;");
+    const escaped = name.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
     assert.ok(r.text.includes(`>${escaped}</a>`), `index lists ${name}`);
   }
   // The custom profile: its count, its link to the text form (escaped for the URL), its escaped name.
-  assert.match(r.text, /<tr><td class=count>2<\/td><td><a href='\.\/tsprof\.test\/%3Cconns%3E\?debug=1'>tsprof\.test\/&#60;conns&#62;<\/a>/);
+  assert.match(r.text, /<tr><td class=count>2<\/td><td><a href='\.\/tsprof\.test\/%3Cconns%3E\?debug=1'>tsprof\.test\/&lt;conns&gt;<\/a>/);
   assert.match(r.text, /<a href='\.\/profile'>profile<\/a><\/td><td>CPU profile/);
 });
 
@@ -257,7 +257,7 @@ test("Express: mounted with app.use('/debug/pprof', handler()), prefix stripped 
   try {
     const index = await get(s.port, `${P}/`);
     assert.equal(index.status, 200);
-    assert.match(index.text, /tsprof\.test\/&#60;conns&#62;/);
+    assert.match(index.text, /tsprof\.test\/&lt;conns&gt;/);
     const redirect = await get(s.port, `${P}?x=1`);
     assert.equal(redirect.status, 301);
     assert.equal(redirect.headers.location, `${P}/?x=1`);
@@ -280,7 +280,7 @@ test("Fastify: app.register(fastifyPprof, { prefix: '/debug/pprof' })", async ()
     const index = await get(port, `${P}/`);
     assert.equal(index.status, 200);
     assert.equal(index.headers["content-type"], "text/html; charset=utf-8");
-    assert.match(index.text, /tsprof\.test\/&#60;conns&#62;/);
+    assert.match(index.text, /tsprof\.test\/&lt;conns&gt;/);
     assert.equal((await get(port, P)).status, 301);
     const bin = await get(port, customPath);
     assert.equal(bin.headers["content-disposition"], 'attachment; filename="tsprof.test/<conns>"');

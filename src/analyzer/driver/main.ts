@@ -4,19 +4,13 @@
 // or start the interactive shell. Every failure is one line on stderr and a
 // non-zero exit status.
 
-import { writeFileSync } from "node:fs";
 import process from "node:process";
 import { parseArgs, UsageError, type Invocation } from "./flags.js";
 import { loadProfiles } from "./load.js";
-import { runReport, type ReportOutput } from "./report.js";
+import { emit, errorLine, type DriverIO } from "./output.js";
+import { runReport } from "./report.js";
 import { usage } from "./usage.js";
-import { isViewerCommand, openInViewer, tempReportPath } from "./visualize.js";
-
-export interface DriverIO {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream;
-  stdin: NodeJS.ReadableStream;
-}
+import { isViewerCommand, openInViewer } from "./visualize.js";
 
 const defaultIO = (): DriverIO => ({ stdout: process.stdout, stderr: process.stderr, stdin: process.stdin });
 
@@ -56,31 +50,4 @@ export async function pprofCommand(args: string[], io: DriverIO = defaultIO()): 
     warn(`tsprof pprof: ${errorLine(err)}`);
     return 1;
   }
-}
-
-/** A one-line message for any error (no stack traces for users). */
-export function errorLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return msg.split("\n")[0]!.trim() || (err instanceof Error ? err.name : "unknown error");
-}
-
-
-/** Writes a report to -output, stdout, or (binary data for a terminal) a temporary file. */
-export function emit(out: ReportOutput, output: string, io: DriverIO, warn: (m: string) => void): number {
-  let file = output;
-  if (file === "" && out.binary && io.stdout.isTTY) {
-    file = tempReportPath("report", out.ext);
-  }
-  if (file !== "") {
-    try {
-      writeFileSync(file, out.data);
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      throw new Error(`writing report to ${file}: ${e.code === "ENOENT" ? "no such file or directory" : e.code === "EACCES" ? "permission denied" : e.code === "EISDIR" ? "is a directory" : e.message}`);
-    }
-    warn(`Generating report in ${file}`);
-    return 0;
-  }
-  io.stdout.write(out.data);
-  return 0;
 }

@@ -3,7 +3,7 @@
 
 import process from "node:process";
 import { applyFocus, copyForFilters } from "../filter/index.js";
-import { numLabelUnits } from "../report/index.js";
+import { numLabelUnits } from "../totals.js";
 import type { Invocation } from "./flags.js";
 import type { Loaded } from "./load.js";
 import { openBrowser } from "./browser.js";

@@ -4,7 +4,8 @@
 
 import type { ProfileData } from "../../profile/model.js";
 import type { Config } from "../config.js";
-import { computeTotal, numLabelUnits, type ReportContext, type ReportKind } from "../report/index.js";
+import type { ReportContext, ReportKind } from "../report/index.js";
+import { computeTotal, numLabelUnits } from "../totals.js";
 import { applyFocus, type Warn } from "./apply.js";
 import { compileRegexp, FilterError } from "./regexp.js";
 import { sampleIndexByName } from "./sample-index.js";

@@ -5,13 +5,14 @@
 import type { ProfileData } from "../../profile/model.js";
 import type { Config } from "../config.js";
 import { FLAME_CSS, flameBody } from "./client.js";
-import { escapeHTML, flameData, scriptJSON } from "./data.js";
+import { escapeHTML, scriptJSON } from "../../util/html.js";
+import { flameData } from "./data.js";
 import { flameTree, type FlameTree } from "./tree.js";
 import { renderFlameSVG } from "./svg.js";
 
 export { flameTree } from "./tree.js";
 export type { FlameNode, FlameTree, FlameOptions } from "./tree.js";
-export { flameData, scriptJSON, escapeHTML } from "./data.js";
+export { flameData } from "./data.js";
 export type { FlameData, FlameDataOptions } from "./data.js";
 export { FLAME_CSS, FLAME_JS, flameBody } from "./client.js";
 

@@ -2,7 +2,7 @@
 // least half a pixel wide, root at the top, with the full name and value in a
 // <title> each (shown as a tooltip by viewers).
 
-import { escapeHTML } from "./data.js";
+import { escapeHTML } from "../../util/html.js";
 import type { FlameNode, FlameTree } from "./tree.js";
 
 const width = 1200;

@@ -9,9 +9,9 @@ import type { Line, Location, ProfileData, ProfileFunction } from "../../profile
 import type { Config } from "../config.js";
 import { aggregatedLines, aggregationFor, nodeInfo, type Aggregation } from "../graph/nodeinfo.js";
 import { nameComponents } from "../graph/types.js";
-import { isDiffBaseSample } from "../report/index.js";
+import { isDiffBaseSample } from "../totals.js";
 import { scaledLabel } from "../measurement.js";
-import { sampleIndexByName } from "../filter/index.js";
+import { sampleIndexByName } from "../filter/sample-index.js";
 
 export interface FlameNode {
   name: string;

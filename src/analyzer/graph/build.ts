@@ -4,8 +4,8 @@
 // Linear in the total stack depth: node infos are made once per location
 // frame, and per-sample dedup uses stamps instead of clearing sets.
 
-import { decodedSamples } from "../../profile/decode.js";
 import type { Line, Location, ProfileData, Sample } from "../../profile/model.js";
+import type { SampleWeights, StackColumns } from "./columns.js";
 import { stackTrie, type StackTrie } from "./trie.js";
 import { aggregatedLines, keepAll, nodeInfo, type Aggregation } from "./nodeinfo.js";
 import { GraphNode, nodeKey, type Edge, type Graph, type NodeInfo, type Tag } from "./types.js";
@@ -49,21 +49,6 @@ export interface GraphOptions {
   columns?: { stacks: StackColumns; weights: SampleWeights; trie?: StackTrie | null };
 }
 
-/** The profile's sample stacks, flat: sample i has frames k in [start[i], start[i + 1]), leaf first. */
-export interface StackColumns {
-  readonly count: number;
-  readonly start: Int32Array;
-  /** The location id of frame k; -1 (or any id not unique to one location) means ask locationAt(k). */
-  readonly ids: Int32Array;
-  locationAt(k: number): Location;
-}
-
-/** What each sample adds: w[i] (sampleValue) and dw[i] (sampleMeanDivisor, 0 without one). */
-export interface SampleWeights {
-  readonly w: Float64Array;
-  readonly dw: Float64Array;
-}
-
 /** A frame slot of a location: its node info, computed once. */
 export interface FrameInfo {
   info: NodeInfo;
@@ -85,66 +70,7 @@ function frameNode(nm: NodeMap, f: FrameInfo): GraphNode | null {
   return n;
 }
 
-/** The stacks of a profile's samples as StackColumns: the decoder's columns when its Sample objects were never made. */
-export function sampleColumns(profile: ProfileData): StackColumns {
-  const d = decodedSamples(profile);
-  if (d) return { count: d.count, start: d.start, ids: d.ids, locationAt: (k) => d.locationAt(k) };
-  // Ids stand for a location only when one location of the profile's list has it and samples refer to that one.
-  const byId: (Location | undefined)[] = [];
-  const limit = 4 * profile.location.length + 1024;
-  for (const l of profile.location) {
-    const id = l.id;
-    if (Number.isInteger(id) && id > 0 && id < limit) byId[id] = byId[id] === undefined ? l : byId[id];
-  }
-  const samples = profile.sample;
-  let frames = 0;
-  for (const s of samples) frames += s.location.length;
-  const start = new Int32Array(samples.length + 1);
-  const ids = new Int32Array(frames);
-  const others = new Map<number, Location>();
-  let k = 0;
-  for (let i = 0; i < samples.length; i++) {
-    const locs = samples[i]!.location;
-    for (let j = 0; j < locs.length; j++, k++) {
-      const l = locs[j]!;
-      const id = l.id;
-      if (id > 0 && id < limit && byId[id] === l) ids[k] = id;
-      else {
-        ids[k] = -1;
-        others.set(k, l);
-      }
-    }
-    start[i + 1] = k;
-  }
-  return { count: samples.length, start, ids, locationAt: (at) => (ids[at]! >= 0 ? byId[ids[at]!]! : others.get(at)!) };
-}
-
-/** SampleWeights of `stacks`' samples (read from the decoder's columns, or the Sample objects). */
-export function sampleWeights(
-  profile: ProfileData, value: (values: number[]) => number, meanDivisor?: (values: number[]) => number,
-): SampleWeights {
-  const d = decodedSamples(profile);
-  if (d) {
-    const n = d.count, k = d.valuesPerSample;
-    const w = new Float64Array(n);
-    const dw = new Float64Array(n);
-    const scratch: number[] = new Array<number>(k).fill(0);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < k; j++) scratch[j] = d.values[i * k + j]!;
-      w[i] = value(scratch);
-      if (meanDivisor) dw[i] = meanDivisor(scratch);
-    }
-    return { w, dw };
-  }
-  const samples = profile.sample;
-  const w = new Float64Array(samples.length);
-  const dw = new Float64Array(samples.length);
-  for (let i = 0; i < samples.length; i++) {
-    w[i] = value(samples[i]!.value);
-    if (meanDivisor) dw[i] = meanDivisor(samples[i]!.value);
-  }
-  return { w, dw };
-}
+export { sampleColumns, sampleWeights, type SampleWeights, type StackColumns } from "./columns.js";
 
 /** Builds the graph (or tree) of a profile. */
 export function buildGraph(profile: ProfileData, o: GraphOptions): Graph {

@@ -6,7 +6,7 @@
 // names a location slot, and every weight is an integer whose sums stay exact
 // in any order.
 
-import type { SampleWeights, StackColumns } from "./build.js";
+import type { SampleWeights, StackColumns } from "./columns.js";
 
 export interface StackTrie {
   /** Trie nodes; node 0 is the root (no location). A child is made after its parent. */

@@ -28,9 +28,10 @@ import { printTraces, tracesParts } from "./traces.js";
 export { Report } from "./report.js";
 export type { TrimmedGraph } from "./report.js";
 export {
-  ReportError, applyCommandOverrides, activeFilters, computeTotal, numLabelUnits, isDiffBaseSample, regexpText,
+  ReportError, applyCommandOverrides, activeFilters, regexpText,
 } from "./options.js";
 export type { ReportContext, ReportKind, ReportOptions, SourceReaderLike } from "./options.js";
+export { computeTotal, numLabelUnits, isDiffBaseSample } from "../totals.js";
 export { textItems, printText, printTree } from "./text.js";
 export { topProto } from "./topproto.js";
 export { printWebSource } from "./weblist.js";

@@ -12,7 +12,8 @@ import {
 } from "../graph/trim.js";
 import type { Graph } from "../graph/types.js";
 import { scale, scaledLabel } from "../measurement.js";
-import { computeTotal, reportOptions, type ReportContext, type ReportKind, type ReportOptions } from "./options.js";
+import { computeTotal } from "../totals.js";
+import { reportOptions, type ReportContext, type ReportKind, type ReportOptions } from "./options.js";
 import { trimSourcePath } from "./source.js";
 import type { Config } from "../config.js";
 

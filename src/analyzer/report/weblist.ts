@@ -2,7 +2,7 @@
 // page, each line shaded by its share of the hottest line's cumulative value.
 // go tool pprof also interleaves machine code; JavaScript has none to show.
 
-import { escapeHTML } from "../flame/index.js";
+import { escapeHTML } from "../../util/html.js";
 import { percentage } from "../measurement.js";
 import { profileLabels } from "./labels.js";
 import { sourceListings } from "./list.js";

@@ -5,7 +5,7 @@
 import type { ProfileData } from "../../profile/model.js";
 import type { Config } from "../config.js";
 import { applyFocus, copyForFilters } from "../filter/index.js";
-import { numLabelUnits } from "../report/index.js";
+import { numLabelUnits } from "../totals.js";
 
 /** Returns `profile` with the filters of `config` applied, leaving `profile` unchanged. */
 export type ProfileFilter = (profile: ProfileData, config: Config) => ProfileData;

@@ -1,7 +1,7 @@
 // The page every view shares: a header with the views, the sample index
 // chooser and the refine box, the active filters, then the view's content.
 
-import { escapeHTML } from "../flame/index.js";
+import { escapeHTML } from "../../util/html.js";
 import { PAGE_CSS, PAGE_JS } from "./client.js";
 
 export type ViewName = "top" | "graph" | "flamegraph" | "peek" | "source" | "diff";

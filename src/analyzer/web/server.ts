@@ -13,7 +13,7 @@ import { FilterError } from "../filter/index.js";
 import { page, type ViewName } from "./page.js";
 import type { View, WebState } from "./state.js";
 import { diffView, flameNodeData, flameView, graphView, peekView, sourceView, topView, type ViewContent } from "./views.js";
-import { escapeHTML } from "../flame/index.js";
+import { escapeHTML } from "../../util/html.js";
 import { baseName } from "../graph/types.js";
 
 const views: Record<ViewName, (view: View, state: WebState) => ViewContent | Promise<ViewContent>> = {

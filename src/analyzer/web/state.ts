@@ -8,7 +8,8 @@ import type { FlameTree } from "../flame/index.js";
 import type { ProfileData } from "../../profile/model.js";
 import type { Config } from "../config.js";
 import { noFilters, sampleIndexByName } from "../filter/index.js";
-import { computeTotal, type ReportContext } from "../report/index.js";
+import type { ReportContext } from "../report/index.js";
+import { computeTotal } from "../totals.js";
 import { subtractBase, type BaseProfile } from "./combine.js";
 import type { ProfileFilter } from "./filter.js";
 

@@ -1,7 +1,8 @@
 // The web UI's views, each from the same report code as the text reports, so
 // the page and `tsprof pprof -top` print the same numbers.
 
-import { flameBody, flameData, flameTree, escapeHTML, scriptJSON, FLAME_CSS } from "../flame/index.js";
+import { escapeHTML, scriptJSON } from "../../util/html.js";
+import { flameBody, flameData, flameTree, FLAME_CSS } from "../flame/index.js";
 import { percentage } from "../measurement.js";
 import { generateReport, Report, textItems, ReportError } from "../report/index.js";
 import { renderGraphSVG, svgElement } from "../svg/index.js";
