@@ -3,7 +3,7 @@
 // paths with the mount point stripped (Express/Connect `app.use(prefix, h)`).
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { resolveOptions, type HandlerOptions } from "./options.js";
+import { resolveOptions, type HandlerOptions, type ResolvedOptions } from "./options.js";
 import { sendBody, serveError, setNoSniff } from "./respond.js";
 import { indexPage } from "./index-page.js";
 import { serveCPUProfile } from "./cpu-endpoint.js";
@@ -29,19 +29,41 @@ function registerPredefinedProfiles(): Promise<void> {
   return predefined;
 }
 
+/**
+ * The request being served on each connection. Node hands over pipelined
+ * requests while an earlier one on the same connection is still being
+ * answered; Go's server reads the next only after answering. Waiting for the
+ * earlier one serves them in turn as Go does, so two pipelined
+ * /profile?seconds=N requests both get a profile instead of 200 then 500.
+ */
+const servingOnConnection = new WeakMap<object, Promise<void>>();
+
 export function handler(options: HandlerOptions = {}): PprofHandler {
   const resolved = resolveOptions(options);
   void registerPredefinedProfiles();
-  return async function pprofHandler(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    try {
-      if (!(await authorized(resolved.authorize, req))) return serveError(res, 403, "Forbidden");
-      await registerPredefinedProfiles();
-      await route(req, res, resolved);
-    } catch (err) {
-      // Never an unhandled rejection in the host: the request fails alone.
-      serveError(res, 500, `internal error: ${(err as Error)?.message ?? String(err)}`);
+  return function pprofHandler(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const socket = req.socket as object | undefined;
+    const earlier = socket ? servingOnConnection.get(socket) : undefined;
+    const serving = (earlier ? earlier.then(() => serve(req, res, resolved)) : serve(req, res, resolved));
+    if (socket) {
+      servingOnConnection.set(socket, serving);
+      void serving.then(() => {
+        if (servingOnConnection.get(socket) === serving) servingOnConnection.delete(socket);
+      });
     }
+    return serving;
   };
+}
+
+/** Never rejects: an unhandled rejection would reach the host; the request fails alone. */
+async function serve(req: IncomingMessage, res: ServerResponse, resolved: ResolvedOptions): Promise<void> {
+  try {
+    if (!(await authorized(resolved.authorize, req))) return serveError(res, 403, "Forbidden");
+    await registerPredefinedProfiles();
+    await route(req, res, resolved);
+  } catch (err) {
+    serveError(res, 500, `internal error: ${(err as Error)?.message ?? String(err)}`);
+  }
 }
 
 async function authorized(authorize: ((req: IncomingMessage) => boolean | Promise<boolean>) | undefined, req: IncomingMessage): Promise<boolean> {
@@ -53,7 +75,7 @@ async function authorized(authorize: ((req: IncomingMessage) => boolean | Promis
   }
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, options: ReturnType<typeof resolveOptions>): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, options: ResolvedOptions): Promise<void> {
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   const rawPath = q < 0 ? url : url.slice(0, q);

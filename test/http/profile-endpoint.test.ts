@@ -119,3 +119,19 @@ test("a server's socket idle timeout shorter than the profile is extended for it
     await s.close();
   }
 });
+
+test("two /profile requests pipelined on one connection are served in turn, both 200 with a profile (as Go's server does)", async () => {
+  const { connect } = await import("node:net");
+  const socket = connect(served.port, "127.0.0.1");
+  await once(socket, "connect");
+  const ask = (last: boolean) => `GET ${P}/profile?seconds=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n${last ? "Connection: close\r\n" : ""}\r\n`;
+  socket.write(ask(false) + ask(true));
+  const chunks: Buffer[] = [];
+  socket.on("data", (c: Buffer) => chunks.push(c));
+  await once(socket, "end");
+  const raw = Buffer.concat(chunks).toString("latin1");
+  const statuses = [...raw.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]);
+  assert.deepEqual(statuses, ["200", "200"], raw.slice(0, 400));
+  // Each body is a gzipped profile (chunked or sized, it starts with gzip's magic).
+  assert.equal(raw.split("\x1f\x8b").length - 1, 2);
+});
