@@ -26,8 +26,10 @@ const common = {
   platform: "node",
   format: "cjs",
   target: "node20",
-  // import.meta.url, computed only when used (pathToFileURL costs start-up time in every module).
-  banner: { js: 'const __tsprofMeta = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
+  // Strict, as the ES module source is: the directive must come first, and
+  // esbuild writes its own "use strict" after the banner. Then import.meta.url,
+  // computed only when used (pathToFileURL costs start-up time in every module).
+  banner: { js: '"use strict";\nconst __tsprofMeta = { get url() { return require("node:url").pathToFileURL(__filename).href; } };' },
   define: { "import.meta.url": "__tsprofMeta.url" },
   logLevel: "warning",
 };
@@ -35,10 +37,13 @@ const common = {
 const runtimeFiles = listTs(src).filter((f) => !/[\\/]src[\\/](analyzer|cli)[\\/]/.test(f));
 esbuild.buildSync({ ...common, entryPoints: runtimeFiles, outdir: cjsRoot, outbase: src, bundle: false });
 
+// The ESM entries name each export of the CommonJS module: `export *` from
+// CommonJS would also export "module.exports" on Node 23 and later.
 const entries = { index: "index.js", http: "http/index.js" };
 for (const [name, file] of Object.entries(entries)) {
-  writeFileSync(join(cjsRoot, `${name}.cjs`), `module.exports = require("./${file}");\n`);
-  writeFileSync(join(root, "dist/esm", file), `export * from "${"../".repeat(file.split("/").length)}cjs/${file}";\n`);
+  writeFileSync(join(cjsRoot, `${name}.cjs`), `"use strict";\nmodule.exports = require("./${file}");\n`);
+  const names = Object.keys(require(join(cjsRoot, file))).sort();
+  writeFileSync(join(root, "dist/esm", file), `export { ${names.join(", ")} } from "${"../".repeat(file.split("/").length)}cjs/${file}";\n`);
 }
 
 // The tsprof/register preload, loaded by every process of a run before its

@@ -36,13 +36,14 @@ export class ContentionRecords {
   }
 
   /** contentions/count and delay/nanoseconds per stack, largest delay first (as Go sorts by cycles). */
-  build(): ProfileData {
+  build(comments: string[] = []): ProfileData {
     // Loaded when a profile is read, not when its collector starts.
     const { ProfileBuilder } = createRequire(import.meta.url)("../profile/builder.js") as typeof import("../profile/builder.js");
     const b = new ProfileBuilder({
       sampleType: [{ type: "contentions", unit: "count" }, { type: "delay", unit: "nanoseconds" }],
       periodType: { type: "contentions", unit: "count" },
       period: 1,
+      comments,
     });
     const sorted = [...this.#buckets.values()].sort((x, y) => y.delayNanos - x.delayNanos);
     for (const r of sorted) b.addSample(r.stack, [Math.trunc(r.count), Math.trunc(r.delayNanos)]);

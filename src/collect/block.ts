@@ -9,7 +9,9 @@
 // probability d/rate (its count then scaled by rate/d, as Go unbiases it).
 // On, the module functions are replaced by timing wrappers (ESM named imports
 // follow through syncBuiltinESMExports); a function captured before, as in
-// `const { readFileSync } = require("fs")` run earlier, is not seen.
+// `const { readFileSync } = require("fs")` run earlier, is not seen. A
+// function that cannot be replaced (read-only) is skipped and named in the
+// profile's comments (patch.ts).
 
 // node:child_process, node:zlib and node:crypto load with this module (most
 // of its start-up cost) rather than when the program first loads them: a
@@ -24,9 +26,9 @@ import type { ProfileData } from "../profile/model.js";
 import type { Frame } from "../profile/builder.js";
 import { captureLazyStack, pseudoFrame, type LazyStack } from "./goroutine-stack.js";
 import { ContentionRecords } from "./block-records.js";
+import { PropertyPatches } from "./patch.js";
 
 type AnyFunction = (...args: unknown[]) => unknown;
-type Target = { owner: Record<string, unknown>; module: string; name: string; original: AnyFunction; wrapper: AnyFunction };
 
 const records = new ContentionRecords();
 /**
@@ -37,7 +39,9 @@ const records = new ContentionRecords();
 const pending: { leaf: Frame; stack: LazyStack; count: number; delayNanos: number }[] = [];
 const MAX_PENDING = 1000;
 let rate = 0;
-let targets: Target[] | undefined;
+/** The wrapped functions while on; what could not be wrapped goes into the profile's comments. */
+const patches = new PropertyPatches();
+let installed = false;
 /**
  * Set inside a wrapped call and while recording: a blocking call made by
  * another (readFileSync calls fs.openSync) or by recording itself (reading a
@@ -82,8 +86,8 @@ function flushPending(): void {
 
 const NO_STACK: LazyStack = {};
 
-function wrap(owner: Record<string, unknown>, module: string, name: string): Target | undefined {
-  const original = owner[name];
+/** A timing wrapper of a blocking function; undefined for what is not a function. */
+function timed(module: string, name: string, original: unknown): AnyFunction | undefined {
   if (typeof original !== "function") return undefined;
   const leaf = pseudoFrame(`${module}.${name}`, `node:${module}`);
   const fn = original as AnyFunction;
@@ -102,36 +106,28 @@ function wrap(owner: Record<string, unknown>, module: string, name: string): Tar
   };
   Object.defineProperty(wrapper, "name", { value: name });
   Object.defineProperty(wrapper, "length", { value: fn.length });
-  return { owner, module, name, original: fn, wrapper };
-}
-
-function blockingFunctions(): Target[] {
-  const list: (Target | undefined)[] = [];
-  const syncNames = (o: object) => Object.keys(o).filter((k) => k.endsWith("Sync"));
-  const fsObj = fs as unknown as Record<string, unknown>;
-  for (const k of syncNames(fs)) list.push(wrap(fsObj, "fs", k));
-  const cp = childProcess as unknown as Record<string, unknown>;
-  for (const k of ["execSync", "execFileSync", "spawnSync"]) list.push(wrap(cp, "child_process", k));
-  const z = zlib as unknown as Record<string, unknown>;
-  for (const k of syncNames(zlib)) list.push(wrap(z, "zlib", k));
-  const c = crypto as unknown as Record<string, unknown>;
-  for (const k of syncNames(crypto)) list.push(wrap(c, "crypto", k));
-  list.push(wrap(Atomics as unknown as Record<string, unknown>, "Atomics", "wait"));
-  return list.filter((t): t is Target => t !== undefined);
+  return wrapper;
 }
 
 function install(): void {
-  if (targets) return;
-  targets = blockingFunctions();
-  for (const t of targets) t.owner[t.name] = t.wrapper;
+  if (installed) return;
+  installed = true;
+  const wrap = (owner: object, module: string, names: readonly string[]) => {
+    for (const name of names) patches.replace(owner, module, name, (original) => timed(module, name, original));
+  };
+  const syncNames = (o: object) => Object.keys(o).filter((k) => k.endsWith("Sync"));
+  wrap(fs, "fs", syncNames(fs));
+  wrap(childProcess, "child_process", ["execSync", "execFileSync", "spawnSync"]);
+  wrap(zlib, "zlib", syncNames(zlib));
+  wrap(crypto, "crypto", syncNames(crypto));
+  wrap(Atomics, "Atomics", ["wait"]);
   syncBuiltinESMExports();
 }
 
 function uninstall(): void {
-  if (!targets) return;
-  // Only where nobody replaced our wrapper since.
-  for (const t of targets) if (t.owner[t.name] === t.wrapper) t.owner[t.name] = t.original;
-  targets = undefined;
+  if (!installed) return;
+  installed = false;
+  patches.restore();
   syncBuiltinESMExports();
 }
 
@@ -155,7 +151,7 @@ export function blockProfileRate(): number {
 /** The block profile's source for the registry. */
 export const blockSource = {
   count: (): number => (flushPending(), records.size),
-  collect: (): ProfileData => (flushPending(), records.build()),
+  collect: (): ProfileData => (flushPending(), records.build(patches.notes)),
   text: (): string => {
     flushPending();
     // The text helpers are loaded when a text form is asked for.

@@ -48,6 +48,14 @@ const resolved = new WeakMap<LazyStack, Frame[]>();
 export function resolveStack(holder: LazyStack): Frame[] {
   let frames = resolved.get(holder);
   if (frames) return frames;
+  const sites = callSitesOf(holder);
+  frames = sites.length > 0 ? dropInternalPrefix(framesFromCallSites(sites)) : [];
+  resolved.set(holder, frames);
+  return frames;
+}
+
+/** V8's call sites of a lazy stack (the first read keeps them as its `.stack`), unsymbolized. */
+function callSitesOf(holder: LazyStack): NodeJS.CallSite[] {
   const saved = Error.prepareStackTrace;
   let sites: unknown;
   try {
@@ -57,9 +65,18 @@ export function resolveStack(holder: LazyStack): Frame[] {
     Error.prepareStackTrace = saved;
   }
   // A stack already formatted as text elsewhere (should not happen) has no sites.
-  frames = Array.isArray(sites) ? dropInternalPrefix(framesFromCallSites(sites as NodeJS.CallSite[])) : [];
-  resolved.set(holder, frames);
-  return frames;
+  return Array.isArray(sites) ? (sites as NodeJS.CallSite[]) : [];
+}
+
+/**
+ * A key that tells stacks apart by their code positions alone, without
+ * symbolizing them (no source maps, no module loaded): the same call path,
+ * the same key.
+ */
+export function rawStackKey(holder: LazyStack): string {
+  let key = "";
+  for (const site of callSitesOf(holder)) key += `${site.getFunctionName() ?? ""}@${site.getScriptNameOrSourceURL() ?? ""}:${site.getLineNumber() ?? 0}:${site.getColumnNumber() ?? 0}\n`;
+  return key;
 }
 
 function dropInternalPrefix(frames: Frame[]): Frame[] {

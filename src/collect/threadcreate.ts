@@ -4,12 +4,17 @@
 // worker is created: worker_threads.Worker is replaced, when tsprof loads, by
 // a subclass that records its creator's stack (ESM named imports follow
 // through syncBuiltinESMExports). Workers created from a Worker class
-// captured before tsprof was loaded are not seen.
+// captured before tsprof was loaded are not seen, nor any where Worker
+// cannot be replaced (read-only: the profile's comments say so).
+//
+// Memory is bounded by the program's code, not by how many workers it
+// starts: each distinct creation stack is kept once, with a count.
 
 import workerThreads from "node:worker_threads";
 import { createRequire, syncBuiltinESMExports } from "node:module";
 import type { ProfileData } from "../profile/model.js";
-import { captureLazyStack, resolveStack, type LazyStack } from "./goroutine-stack.js";
+import { captureLazyStack, rawStackKey, resolveStack, type LazyStack } from "./goroutine-stack.js";
+import { PropertyPatches } from "./patch.js";
 
 // Loaded when the profile is read, not when the collector starts, before the
 // first line of every process of a run.
@@ -17,26 +22,43 @@ function load<T>(path: string): T {
   return createRequire(import.meta.url)(path) as T;
 }
 
+interface Creations {
+  /** The first of the stacks with this key: symbolized when the profile is read. */
+  stack: LazyStack;
+  count: number;
+}
+
 // Shared by every copy of tsprof in the process (ESM and CommonJS builds):
-// only the first replaces Worker, all read the same records. The stacks are
-// symbolized when the profile is read: symbolizing needs modules whose
-// loading may itself start a worker (a TypeScript loader's compiler).
-const created: LazyStack[] = ((globalThis as Record<symbol, unknown>)[Symbol.for("tsprof.threadcreate.stacks")] ??= []) as LazyStack[];
+// only the first replaces Worker, all read the same records, keyed by the
+// creation stack's code positions. The stacks are symbolized when the
+// profile is read: symbolizing needs modules whose loading may itself start
+// a worker (a TypeScript loader's compiler).
+const records = ((globalThis as Record<symbol, unknown>)[Symbol.for("tsprof.threadcreate.records")] ??= new Map()) as Map<string, Creations>;
 const PATCHED = Symbol.for("tsprof.threadcreate.patched");
+const patches = new PropertyPatches();
+
+function recordCreation(stack: LazyStack): void {
+  const key = rawStackKey(stack);
+  const r = records.get(key);
+  if (r) r.count++;
+  else records.set(key, { stack, count: 1 });
+}
 
 function install(): void {
-  const Original = workerThreads.Worker as typeof workerThreads.Worker & { [PATCHED]?: true };
-  if (Original[PATCHED]) return;
-  class Worker extends Original {
-    constructor(...args: ConstructorParameters<typeof workerThreads.Worker>) {
-      super(...args);
-      // From the code calling `new Worker`.
-      created.push(captureLazyStack(Worker));
+  patches.replace(workerThreads, "worker_threads", "Worker", (original) => {
+    const Original = original as typeof workerThreads.Worker & { [PATCHED]?: true };
+    if (typeof Original !== "function" || Original[PATCHED]) return undefined;
+    class Worker extends Original {
+      constructor(...args: ConstructorParameters<typeof workerThreads.Worker>) {
+        super(...args);
+        // From the code calling `new Worker`.
+        recordCreation(captureLazyStack(Worker));
+      }
     }
-  }
-  Object.defineProperty(Worker, "name", { value: "Worker" });
-  Object.defineProperty(Worker, PATCHED, { value: true });
-  workerThreads.Worker = Worker;
+    Object.defineProperty(Worker, "name", { value: "Worker" });
+    Object.defineProperty(Worker, PATCHED, { value: true });
+    return Worker;
+  });
   syncBuiltinESMExports();
 }
 
@@ -44,14 +66,31 @@ install();
 
 function build(): ProfileData {
   const { ProfileBuilder } = load<typeof import("../profile/builder.js")>("../profile/builder.js");
-  const b = new ProfileBuilder({ sampleType: [{ type: "threadcreate", unit: "count" }], periodType: { type: "threadcreate", unit: "count" }, period: 1 });
-  for (const stack of created) b.addSample(resolveStack(stack), [1]);
+  const b = new ProfileBuilder({
+    sampleType: [{ type: "threadcreate", unit: "count" }],
+    periodType: { type: "threadcreate", unit: "count" },
+    period: 1,
+    comments: patches.notes,
+  });
+  for (const r of records.values()) b.addSample(resolveStack(r.stack), [r.count]);
   return b.build();
+}
+
+/** Workers created so far (Go's Count(): threads created). */
+function created(): number {
+  let n = 0;
+  for (const r of records.values()) n += r.count;
+  return n;
+}
+
+/** How many creation stacks are kept: one per distinct stack, however many workers each started. */
+export function threadcreateRecordCount(): number {
+  return records.size;
 }
 
 /** The threadcreate profile's source for the registry. */
 export const threadcreateSource = {
-  count: (): number => created.length,
+  count: created,
   collect: build,
   text: (): string => load<typeof import("../registry/text.js")>("../registry/text.js").countProfileText("threadcreate", build()),
 };

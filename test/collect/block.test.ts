@@ -5,10 +5,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs, { readFileSync as namedReadFileSync } from "node:fs";
 import zlib from "node:zlib";
-import childProcess from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import childProcess, { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { performance } from "node:perf_hooks";
 import { lookup } from "../../src/registry/profile.ts";
@@ -20,6 +21,7 @@ import { needGo, goPprof, parseTop } from "../helpers/tools.ts";
 import { collectBytes } from "../helpers/sink.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "tsprof-block-"));
+const root = fileURLToPath(new URL("../..", import.meta.url));
 const originalReadFileSync = fs.readFileSync;
 
 function write(debug: number): Promise<Buffer> {
@@ -157,4 +159,23 @@ test("block: Go's rate — events far shorter than the rate are (almost never) s
     setBlockProfileRate(0);
   }
   assert.throws(() => setBlockProfileRate(Number.NaN), /rate must be a number/);
+});
+
+test("block: a read-only function is skipped and named in the profile's comments; the others are recorded and put back exactly", (t) => {
+  const out = join(dir, "read-only.pb.gz");
+  const stdout = execFileSync(process.execPath, ["--import", "tsx", join(root, "test/fixtures/block/read-only.mts"), out], { cwd: root, encoding: "utf8", timeout: 60_000 });
+  assert.deepEqual(JSON.parse(stdout), {
+    wrapped: { inflateSync: true, readFileSync: true },
+    restored: { readFileSync: true, deflateSync: true, inflateSync: true },
+  });
+  const p = decodeProfile(gunzipSync(readFileSync(out)));
+  assert.deepEqual(p.comments, ["tsprof: zlib.deflateSync not wrapped (read-only)"]);
+  const leafOf = (fn: string) => p.sample.filter((s) => s.location.some((l) => l.line[0]!.function.name === fn)).map((s) => s.location[0]!.line[0]!.function.name);
+  assert.deepEqual(leafOf("compress"), []);
+  assert.deepEqual(leafOf("decompress"), ["zlib.inflateSync"]);
+  assert.deepEqual(leafOf("readSelf"), ["fs.readFileSync"]);
+  assert.deepEqual(leafOf("waitOnAtomics"), ["Atomics.wait"]);
+  assert.equal(under(p, "waitOnAtomics")[0], 1);
+  if (!needGo(t)) return;
+  assert.match(goPprof(["-comments", out]), /^tsprof: zlib\.deflateSync not wrapped \(read-only\)$/m);
 });

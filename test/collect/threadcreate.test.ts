@@ -8,10 +8,13 @@ import { once } from "node:events";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { lookup } from "../../src/registry/profile.ts";
 import "../../src/registry/predefined.ts";
 import { decodeProfile } from "../../src/profile/decode.ts";
+import { threadcreateRecordCount } from "../../src/collect/threadcreate.ts";
 import { needGo, goPprof, parseTop } from "../helpers/tools.ts";
 import { collectBytes } from "../helpers/sink.ts";
 
@@ -23,7 +26,7 @@ test("threadcreate: an idle process has no worker creations; the profile loads",
   const p = decodeProfile(gunzipSync(await write(0)));
   assert.deepEqual(p.sampleType, [{ type: "threadcreate", unit: "count" }]);
   assert.deepEqual(p.periodType, { type: "threadcreate", unit: "count" });
-  assert.equal(lookup("threadcreate")!.count(), p.sample.length);
+  assert.equal(lookup("threadcreate")!.count(), p.sample.reduce((n, s) => n + s.value[0]!, 0));
   assert.match((await write(1)).toString(), /^threadcreate profile: total \d+\n/);
   if (!needGo(t)) return;
   const dir = mkdtempSync(join(tmpdir(), "tsprof-threadcreate-"));
@@ -60,4 +63,47 @@ test("threadcreate: two workers created from a named function show count 2 under
   writeFileSync(join(dir, "tc.pb.gz"), await write(0));
   const top = parseTop(goPprof(["-top", "-nodecount=50", join(dir, "tc.pb.gz")]));
   assert.equal(top.find((r) => r.name === "startWorkers")?.flat, "2");
+});
+
+/** Samples whose stack holds `fn`: their counts. */
+function countsUnder(fn: string, p: ReturnType<typeof decodeProfile>): number[] {
+  return p.sample.filter((s) => s.location.some((l) => l.line[0]!.function.name === fn)).map((s) => s.value[0]!);
+}
+
+test("threadcreate: workers from one call site are one record with their count; another call site is another", async () => {
+  const records = threadcreateRecordCount();
+  const before = lookup("threadcreate")!.count();
+  const N = 12;
+  function startMany(): Worker[] {
+    const started: Worker[] = [];
+    for (let i = 0; i < N; i++) started.push(new Worker("0", { eval: true }));
+    return started;
+  }
+  function startOne(): Worker {
+    return new Worker("0", { eval: true });
+  }
+  const workers = [...startMany(), startOne(), startOne()];
+  await Promise.all(workers.map((w) => once(w, "exit")));
+  // N workers from startMany's loop: one record. startOne's two calls are two call sites.
+  assert.equal(threadcreateRecordCount(), records + 3);
+  assert.equal(lookup("threadcreate")!.count(), before + N + 2);
+  const p = decodeProfile(gunzipSync(await write(0)));
+  assert.deepEqual(countsUnder("startMany", p), [N]);
+  assert.deepEqual(countsUnder("startOne", p), [1, 1]);
+  assert.match((await write(1)).toString(), new RegExp(`^${N} @( 0x[0-9a-f]+)+\\n#\\t0x[0-9a-f]+\\tstartMany\\+0x0\\t`, "m"));
+});
+
+test("threadcreate: a read-only Worker is left alone and named in the profile's comments; loading tsprof does not throw", () => {
+  const root = fileURLToPath(new URL("../..", import.meta.url));
+  const script = `
+    import workerThreads from "node:worker_threads";
+    Object.defineProperty(workerThreads, "Worker", { writable: false, configurable: false });
+    const original = workerThreads.Worker;
+    const { threadcreateSource } = await import(${JSON.stringify(join(root, "src/collect/threadcreate.ts"))});
+    new workerThreads.Worker("0", { eval: true });
+    const p = threadcreateSource.collect();
+    console.log(JSON.stringify({ untouched: workerThreads.Worker === original, comments: p.comments, samples: p.sample.length }));
+  `;
+  const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: root, encoding: "utf8", timeout: 60_000 });
+  assert.deepEqual(JSON.parse(out), { untouched: true, comments: ["tsprof: worker_threads.Worker not wrapped (read-only)"], samples: 0 });
 });
