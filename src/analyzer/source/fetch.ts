@@ -1,5 +1,5 @@
 // Reading a SOURCE: a local file (pprof, gzipped or not; V8 .cpuprofile or
-// .heapprofile JSON) or an http(s) URL of a /debug/pprof/ endpoint, as
+// .heapprofile JSON; a legacy text or gperftools CPU profile) or an http(s) URL of a /debug/pprof/ endpoint, as
 // `go tool pprof` fetches it (-seconds, -timeout).
 
 import { readFile } from "node:fs/promises";
@@ -8,6 +8,7 @@ import { demangleFunctionNames } from "./demangle.js";
 import type { ProfileData } from "../../profile/model.js";
 import { SourceError } from "./errors.js";
 import { looksLikeJSON, v8ProfileData } from "./v8.js";
+import { parseLegacyProfile } from "./legacy.js";
 
 export interface FetchOptions {
   /** -seconds: duration of a CPU or delta profile; -1 = unset. */
@@ -24,10 +25,21 @@ export function parseProfileBytes(data: Uint8Array): ProfileData {
   try {
     return demangleFunctionNames(decodeProfile(data));
   } catch (err) {
-    if (err instanceof ProfileParseError) throw new SourceError(err.message);
+    if (err instanceof ProfileParseError) return demangleFunctionNames(legacyProfile(data, err));
     if (err instanceof Error) throw new SourceError(`parsing profile: ${err.message}`);
     throw err;
   }
+}
+
+/**
+ * Not a protobuf: a legacy profile, as go tool pprof tries next. A text that
+ * is none gets one clear message; other bytes keep the protobuf's error.
+ */
+function legacyProfile(data: Uint8Array, protobufError: ProfileParseError): ProfileData {
+  const r = parseLegacyProfile(data);
+  if ("profile" in r) return r.profile;
+  if (r.unrecognized === "text") throw new SourceError("parsing profile: unrecognized profile format: not a pprof protobuf, V8 JSON or legacy text profile");
+  throw new SourceError(protobufError.message);
 }
 
 /** Whether `source` names a URL (scheme://, or host:port/… as go tool pprof reads it). */
