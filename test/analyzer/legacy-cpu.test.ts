@@ -44,11 +44,11 @@ const maps = [
 ].join("\n");
 
 /** Samples as (count, stack leaf first); the end marker and the map follow. */
-function cpuProfile(layout: Layout, samples: [number, number[]][]): Buffer {
+function cpuProfile(layout: Layout, samples: [number, number[]][], mapsText = maps): Buffer {
   const w: number[] = [0, 3, 0, periodMicros, 0];
   for (const [count, stack] of samples) w.push(count, stack.length, ...stack);
   w.push(0, 1, 0);
-  return Buffer.concat([words(layout, w), Buffer.from(maps)]);
+  return Buffer.concat([words(layout, w), Buffer.from(mapsText)]);
 }
 
 const samples: [number, number[]][] = [
@@ -118,4 +118,36 @@ test("every report runs on a gperftools CPU profile (addresses only: it has no n
   assert.match(top.stdout, /Showing nodes accounting for 110ms, 100% of 110ms total/);
   if (!needGo(t)) return;
   assert.equal(top.stdout, goPprof(["-top", file]));
+});
+
+test("memory maps: a leading /anon_hugepage dropped, a split mapping's missing first piece, the brief form, addresses outside every mapping", async (t) => {
+  if (!needGo(t)) return;
+  const procMaps = [
+    "00200000-00400000 r-xp 00000000 00:00 0           /anon_hugepage",
+    "00400000-00452000 r-xp 00000000 08:02 173521      /nonexistent/bin/program",
+    "10001000-10010000 r-xp 00001000 08:02 1234        /nonexistent/lib/libc.so.6",
+    "",
+  ].join("\n");
+  const brief = [
+    "0x400000-0x452000 /nonexistent/bin/program",
+    "0x10001000-0x10010000 r-xp /nonexistent/lib/libx.so (@1000) 0123abcd",
+    "0x30000000 0x30001000 /nonexistent/lib/liby.so",
+    "",
+  ].join("\n");
+  const inside = [5, [0x400510, 0x400621]] as [number, number[]];
+  const split = [2, [0x10000100, 0x400631]] as [number, number[]];
+  const outside = [1, [0x20000000, 0x400641]] as [number, number[]];
+  const cases: [string, [number, number[]][], string][] = [
+    ["proc", [inside, split, outside], procMaps],
+    // Outside first: the catch-all mapping then takes the split mapping's address too, as in Go.
+    ["proc-outside-first", [outside, split, inside], procMaps],
+    ["brief", [inside, split, outside, [1, [0x30000010]]], brief],
+  ];
+  for (const [name, samples, text] of cases) {
+    const file = join(tmp, `cpu-maps-${name}.prof`);
+    writeFileSync(file, cpuProfile(layouts[2]!, samples, text));
+    await assertRawLikeGo(file);
+    const tail = (s: string) => s.slice(s.indexOf("\nLocations\n")).trim();
+    assert.equal(tail((await runPprof(["-raw", file])).stdout), tail(goPprof(["-raw", file])), name);
+  }
 });

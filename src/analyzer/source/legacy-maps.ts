@@ -6,10 +6,14 @@
 // every range (Go's own legacy texts carry no map at all).
 
 import type { Location, Mapping } from "../../profile/model.js";
+import { SourceError } from "./errors.js";
 import { isDigit, isHexDigit, LineScanner, parseHex64, runEnd, trimSpace } from "./legacy-lines.js";
 
 /** At most this many `attr=value` substitutions are remembered (each costs time on every later line). */
 const maxAttributes = 64;
+const maxReplacedLine = 64 * 1024;
+/** Location-by-mapping comparisons allowed when mappings overlap (no binary search then): beyond, an error rather than a hang. */
+const maxMatchingWork = 100_000_000;
 
 export function newMapping(start: bigint, limit: bigint, offset: bigint, file: string, buildId: string): Mapping {
   return {
@@ -47,7 +51,10 @@ function withoutLogPrefix(line: string): string {
   return line.slice(close + 2);
 }
 
-/** Every `$attr` replaced by its value in one left-to-right pass (strings.Replacer). */
+/**
+ * Every `$attr` replaced by its value in one left-to-right pass
+ * (strings.Replacer); a line that would grow past 64 KiB is left as it is.
+ */
 function replaceAttributes(line: string, attrs: readonly [string, string][]): string {
   if (attrs.length === 0 || !line.includes("$")) return line;
   let out = "";
@@ -61,6 +68,7 @@ function replaceAttributes(line: string, attrs: readonly [string, string][]): st
       out += line[i];
       i++;
     }
+    if (out.length > maxReplacedLine) return line;
   }
   return out;
 }
@@ -192,6 +200,24 @@ function massageMappings(ms: Mapping[]): Mapping[] {
   return out;
 }
 
+/** The mappings by start address when none overlaps another (then at most one holds an address). */
+function sortedIfDisjoint(ms: readonly Mapping[]): Mapping[] | undefined {
+  const sorted = ms.filter((m) => m.start < m.limit).sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  for (let i = 1; i < sorted.length; i++) if (sorted[i]!.start < sorted[i - 1]!.limit) return undefined;
+  return sorted;
+}
+
+function findSorted(sorted: readonly Mapping[], a: bigint): Mapping | undefined {
+  let lo = 0, hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]!.start <= a) lo = mid + 1;
+    else hi = mid;
+  }
+  const m = sorted[lo - 1];
+  return m && a < m.limit ? m : undefined;
+}
+
 /** The profile's mappings, each location given the one holding its address (remapMappingIDs). */
 export function assignMappings(parsed: Mapping[], locations: readonly Location[]): Mapping[] {
   let ms = massageMappings(parsed);
@@ -202,21 +228,32 @@ export function assignMappings(parsed: Mapping[], locations: readonly Location[]
     first.offset = 0n;
   }
   let fake: Mapping | undefined;
+  let work = 0;
+  let sorted = sortedIfDisjoint(ms);
   next: for (const l of locations) {
     const a = l.address;
     if (l.mapping || a === 0n) continue;
-    for (const m of ms) {
-      if (m.start <= a && a < m.limit) {
-        l.mapping = m;
-        continue next;
-      }
+    // The first mapping holding the address: with disjoint mappings, the only one.
+    const holder = sorted ? findSorted(sorted, a) : ms.find((m) => m.start <= a && a < m.limit);
+    if (!sorted) work += ms.length;
+    if (holder) {
+      l.mapping = holder;
+      continue;
+    }
+    // Once made, the catch-all holds every address beyond the real mappings (it is last in Go's list).
+    if (fake && a < fake.limit) {
+      l.mapping = fake;
+      continue;
     }
     // Legacy writers left out the first piece of a mapping split in two.
+    work += ms.length;
+    if (work > maxMatchingWork) throw new SourceError("parsing profile: memory map too large for the number of addresses");
     for (const m of ms) {
       if (m.offset !== 0n && u64(m.start - m.offset) <= a && a < m.start) {
         m.start = u64(m.start - m.offset);
         m.offset = 0n;
         l.mapping = m;
+        sorted = sortedIfDisjoint(ms.filter((x) => x !== fake));
         continue next;
       }
     }
