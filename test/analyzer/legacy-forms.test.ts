@@ -36,7 +36,9 @@ test("rarer legacy forms: types, periods, durations and per-stack values as go t
   for (const [what, text] of Object.entries(forms)) {
     const file = join(tmp, `form-${i++}.txt`);
     writeFileSync(file, text);
-    await t.test(what, () => assertRawLikeGo(file));
+    await t.test(what, async () => {
+      await assertRawLikeGo(file);
+    });
   }
 });
 
