@@ -1,8 +1,8 @@
 // The rarer forms of legacy text profiles, written here line by line and
 // compared with go tool pprof's reading of the same file: heap_v2,
 // heapprofile and growthz headers, C++ contentionz attributes, counts in
-// Go's base-0 syntax, memory map sections, CRLF line ends; and the errors for
-// texts that are no profile or a broken one.
+// Go's base-0 syntax, threadz dumps, memory map sections, CRLF line ends; and
+// the errors for texts that are no profile or a broken one.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -27,6 +27,16 @@ const forms: Record<string, string> = {
   "contentionz attributes": "--- contentionz 1 ---\ncycles/second = 2000000000\nsampling period = 3\nms since reset = 1500\ndiscarded samples = 0\n100 2 @ 0x401000 0x402000\n1234 @ 0x401000\n",
   "contention without a period": "--- contention:\ncycles/second=0x3b9aca00\n5000 7 @ 0x401000\n",
   "counts in base-0 syntax, then a memory map": "foo profile: total 9\n010 @ 0x401000 0x402000\n1 @ 0x402000\n--- Memory map: ---\n" + maps,
+  "threadz: a thread per sample, repeats counted, a duplicated leaf removed": [
+    "--- threadz 1 ---", "",
+    "--- Thread 7f6f1c4b5700 (name: main/12345) stack: ---", "  PC: 0x400510 0x400621 0x400731",
+    "--- Thread 7f6f1c4b5800 (name: worker/1/12346) stack: ---", "  same as previous thread",
+    "--- Thread 7f6f1c4b5900 (name: io/12347) stack: ---", "  PC: 0x400520 0x400520 0x400631",
+    "--- Thread 7f6f1c4b5a00 (name: idle/12348) stack: ---", "  PC: 0x400530",
+    "--- Memory map: ---", maps,
+  ].join("\n"),
+  "thread blocks without the threadz header, ending at a thread without a stack":
+    "--- Thread 1a (name: a/1) stack: ---\n0x401000 0x402001\n--- Thread 1b (name: b/2) stack: ---\n0x401000 0x402001\n---- no stack trace for 1c\n",
   "CRLF line ends": "goroutine profile: total 2\r\n2 @ 0x401000 0x402000\r\n#\t0x400fff\tmain.f+0x1\t/x/f.go:3\r\n\r\n",
 };
 
@@ -59,6 +69,10 @@ test("the values behind those forms", () => {
   const counts = p(forms["counts in base-0 syntax, then a memory map"]!);
   assert.deepEqual(counts.sample.map((s) => s.value[0]), [8, 1]);
   assert.deepEqual(counts.mapping.map((m) => m.file), ["/nonexistent/bin/program"]);
+  const threads = p(forms["threadz: a thread per sample, repeats counted, a duplicated leaf removed"]!);
+  assert.deepEqual(threads.sampleType, [{ type: "thread", unit: "count" }]);
+  assert.deepEqual(threads.sample.map((x) => `${x.value[0]}: ${x.location.map((l) => l.address.toString(16)).join(" ")}`),
+    ["2: 400510 400620 400730", "1: 400520 400630", "1: 400530"]);
   const crlf = p(forms["CRLF line ends"]!);
   assert.equal(crlf.location[0]!.line[0]!.function.name, "main.f");
   assert.equal(crlf.location[0]!.line[0]!.function.filename, "/x/f.go");
@@ -106,4 +120,24 @@ test("errors: a text that is no profile, a recognized one that is broken, binary
   // Binary bytes keep the protobuf decoder's own message.
   const garbage = await runPprof(["-top", cases.at(-1)![0]]);
   assert.doesNotMatch(garbage.stderr, /unrecognized profile format/);
+});
+
+test("hostile lines: each parser's longest lines end in an error or a profile, in work linear in their length", { timeout: 60_000 }, async () => {
+  const long = 60_000;
+  const cases: [string, RegExp | undefined][] = [
+    ["heap profile: 1: 2 [3: 4] @ heap/2\n" + "1".repeat(long) + "\n", /malformed heap profile: line 2: not a sample/],
+    ["heap profile: 1: 2 [3: 4] @ heap/2\n" + "1: 1 [".repeat(long / 6) + "\n", /malformed heap profile: line 2: not a sample/],
+    ["heap profile:" + " heap profile: 1".repeat(long / 16) + "\n", /unrecognized profile format/],
+    ["--- contention:\ncycles/second=1\n" + "12 ".repeat(long / 3) + "\n", /unrecognized profile format/],
+    ["goroutine profile: total 1\n1 @" + " 0x1".repeat(long / 4) + "\n", undefined],
+    ["--- Thread 1 (name: " + "/1) stack: --- ".repeat(long / 16) + "\n", /unrecognized profile format/],
+    ["foo profile: total 1\n1 @ 0x1\n--- Memory map: ---\n" + "a=$a$a$a$a\n".repeat(100) + "$a".repeat(long / 2) + "\n", undefined],
+  ];
+  for (const [text, error] of cases) {
+    const f = join(tmp, "hostile.txt");
+    writeFileSync(f, text);
+    const r = await runPprof(["-top", f]);
+    if (error) assert.match(r.stderr, error);
+    else assert.equal(r.code, 0, r.stderr);
+  }
 });

@@ -1,6 +1,6 @@
 // Legacy profiles, read as `go tool pprof` reads them when a source is not a
 // pprof protobuf: gperftools' binary CPU profile, then the text forms (heap,
-// count profiles, contention), each recognized by its content.
+// count profiles, threadz dumps, contention), each recognized by its content.
 
 import { gunzipSync } from "node:zlib";
 import type { ProfileData } from "../../profile/model.js";
@@ -8,8 +8,9 @@ import { parseGperftoolsCPU } from "./legacy-cpu.js";
 import { NotThisFormat } from "./legacy-lines.js";
 import { buildLegacyProfile, type LegacyDraft } from "./legacy-profile.js";
 import { parseContention, parseCount, parseHeap } from "./legacy-text.js";
+import { parseThread } from "./legacy-thread.js";
 
-const textParsers: ((text: string) => LegacyDraft)[] = [parseHeap, parseCount, parseContention];
+const textParsers: ((text: string) => LegacyDraft)[] = [parseHeap, parseCount, parseThread, parseContention];
 
 export type LegacyResult = { profile: ProfileData } | { unrecognized: "text" | "binary" };
 
