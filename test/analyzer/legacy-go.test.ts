@@ -6,7 +6,8 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -161,4 +162,13 @@ test("threadcreate's records without a stack: read as samples without frames (go
   assert.deepEqual(p.sampleType, [{ type: "threadcreate", unit: "count" }]);
   assert.equal(p.sample.reduce((a, s) => a + s.value[0]!, 0), total);
   assert.ok(p.sample.every((s) => s.location.length === 0));
+});
+
+test("the built tsprof reads a saved debug=1 page: `tsprof pprof -traces block.txt`", () => {
+  const bin = join(import.meta.dirname, "../../dist/esm/cli/main.js");
+  assert.ok(existsSync(bin), "tsprof is built (node scripts/build.mjs)");
+  const r = spawnSync(process.execPath, [bin, "pprof", "-traces", join(dir, "block.txt")], { encoding: "utf8", timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^Type: delay\n/);
+  assert.match(r.stdout, /sync\.\(\*Mutex\)\.Lock\n\s+main\.contend\n/);
 });
