@@ -7,7 +7,7 @@
 // come innermost first. A location without a comment keeps its address alone.
 
 import type { Line, Location, ProfileFunction } from "../../profile/model.js";
-import { isHexDigit, parseHex64, runEnd, trimSpace } from "./legacy-lines.js";
+import { isHexDigit, isSpaceOrComment, parseHex64, runEnd, trimSpace } from "./legacy-lines.js";
 
 interface CommentFrame {
   name: string;
@@ -122,4 +122,11 @@ function fileAndLine(s: string): { file: string; line: number } {
     if (Number.isSafeInteger(n)) return { file: s.slice(0, i), line: n };
   }
   return { file: s, line: 0 };
+}
+
+/** True for a line that holds no record (blank or `#`); a comment's frame is remembered. */
+export function skipNonRecord(line: string, comments: CommentFrames): boolean {
+  if (!isSpaceOrComment(line)) return false;
+  if (trimSpace(line)[0] === "#") comments.addComment(line);
+  return true;
 }

@@ -186,3 +186,27 @@ export function parseHexAddresses(s: string): bigint[] | undefined {
 export function minusOne(addr: bigint): bigint {
   return BigInt.asUintN(64, addr - 1n);
 }
+
+/**
+ * The leftmost match of a pattern that starts with a number (optionally
+ * signed): it can begin only where a number does, and from inside one it
+ * would fail or succeed as from its start, so each start is tried once.
+ */
+export function findAtNumberStart(l: string, match: (i: number) => string[] | undefined): string[] | undefined {
+  for (let i = 0; i < l.length; i++) {
+    if (!isDigit(l[i]) || isDigit(l[i - 1])) continue;
+    const m = (l[i - 1] === "-" ? match(i - 1) : undefined) ?? match(i);
+    if (m) return m;
+  }
+  return undefined;
+}
+
+/** `[ x0-9a-f]*` from `i`: where the addresses after `@` end. */
+export function addressesEnd(l: string, i: number): number {
+  return runEnd(l, i, (c) => c === " " || c === "x" || isDigit(c) || (c !== undefined && c >= "a" && c <= "f"));
+}
+
+/** A line cut for an error message. */
+export function excerpt(line: string): string {
+  return line.length > 80 ? line.slice(0, 77) + "..." : line;
+}

@@ -7,7 +7,7 @@
 
 import type { Location, Mapping } from "../../profile/model.js";
 import { SourceError } from "./errors.js";
-import { isDigit, isHexDigit, LineScanner, parseHex64, runEnd, trimSpace } from "./legacy-lines.js";
+import { isDigit, isHexDigit, isMemoryMapSentinel, LineScanner, parseHex64, runEnd, trimSpace } from "./legacy-lines.js";
 
 /** At most this many `attr=value` substitutions are remembered (each costs time on every later line). */
 const maxAttributes = 64;
@@ -20,6 +20,12 @@ export function newMapping(start: bigint, limit: bigint, offset: bigint, file: s
     id: 0, start, limit, offset, file, buildId,
     hasFunctions: false, hasFilenames: false, hasLineNumbers: false, hasInlineFrames: false,
   };
+}
+
+/** Skips from the current line to the memory map's sentinel, if any, and reads the map after it. */
+export function memoryMapAfterSamples(s: LineScanner): Mapping[] {
+  while (!isMemoryMapSentinel(s.text) && s.scan()) { /* skip */ }
+  return parseMemoryMap(s);
 }
 
 /** Reads mapping lines until the end of the text (lines that are neither mappings nor `attr=value` are skipped). */

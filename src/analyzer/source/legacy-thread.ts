@@ -8,7 +8,7 @@ import {
   LineScanner, NotThisFormat, isDigit, isHexDigit, isMemoryMapSentinel, isSpaceOrComment, malformed, minusOne, parseHexAddresses,
   runEnd, trimSpace,
 } from "./legacy-lines.js";
-import { parseMemoryMap } from "./legacy-maps.js";
+import { memoryMapAfterSamples } from "./legacy-maps.js";
 import type { LegacyDraft, LegacySample } from "./legacy-profile.js";
 
 /** `--- threadz \d+ ---` anywhere in the line. */
@@ -88,8 +88,7 @@ export function parseThread(text: string): LegacyDraft {
     samples.push({ addrs: t.addrs.map((a, i) => (i > 0 ? minusOne(a) : a)), value: [1] });
   }
   const locationOrder = [...new Set(samples.flatMap((x) => x.addrs))];
-  while (!isMemoryMapSentinel(s.text) && s.scan()) { /* skip */ }
-  const mappings = parseMemoryMap(s);
+  const mappings = memoryMapAfterSamples(s);
   // A leaf found twice (the second from unwinding, less one): the copy goes.
   for (const x of samples) {
     if (x.addrs.length > 1 && x.addrs[0] === BigInt.asUintN(64, x.addrs[1]! + 1n)) x.addrs.splice(1, 1);

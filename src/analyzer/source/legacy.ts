@@ -7,7 +7,9 @@ import type { ProfileData } from "../../profile/model.js";
 import { parseGperftoolsCPU } from "./legacy-cpu.js";
 import { NotThisFormat } from "./legacy-lines.js";
 import { buildLegacyProfile, type LegacyDraft } from "./legacy-profile.js";
-import { parseContention, parseCount, parseHeap } from "./legacy-text.js";
+import { parseContention } from "./legacy-contention.js";
+import { parseCount } from "./legacy-count.js";
+import { parseHeap } from "./legacy-heap.js";
 import { parseThread } from "./legacy-thread.js";
 
 const textParsers: ((text: string) => LegacyDraft)[] = [parseHeap, parseCount, parseThread, parseContention];
