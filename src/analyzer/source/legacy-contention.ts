@@ -88,6 +88,6 @@ export function parseContention(text: string): LegacyDraft {
     durationNanos,
     samples,
     mappings: memoryMapAfterSamples(s),
-    comments,
+    names: comments,
   };
 }

@@ -62,6 +62,6 @@ export function parseCount(text: string): LegacyDraft {
     durationNanos: 0,
     samples,
     mappings: memoryMapAfterSamples(s),
-    comments,
+    names: comments,
   };
 }

@@ -2,9 +2,12 @@
 // words (0, 3, 0, the sampling period in microseconds, 0), then records of
 // (count, depth, addresses...), an end marker (0, 1, 0), then the text of
 // /proc/self/maps. Words are 32 or 64 bits, little- or big-endian: the first
-// reading whose header makes sense wins, as in google/pprof.
+// reading whose header makes sense wins, as in google/pprof. A third header
+// word of 1 marks a Java agent's CPU profile, whose addresses are named by
+// the lines after the records.
 
 import { LineScanner, NotThisFormat, minusOne } from "./legacy-lines.js";
+import { javaCPUNames } from "./legacy-java.js";
 import { parseMemoryMap } from "./legacy-maps.js";
 import type { LegacyDraft, LegacySample } from "./legacy-profile.js";
 
@@ -50,14 +53,15 @@ export function parseGperftoolsCPU(data: Uint8Array): LegacyDraft {
     const w = new Words(data, r);
     const h = [w.next(), w.next(), w.next(), w.next(), w.next()];
     if (w.ended || h[0] !== 0n || h[1] !== 3n || h[4] !== 0n || h[3] === 0n) continue;
-    if (h[2] === 0n) return cpuProfile(w, data, Number(BigInt.asIntN(64, h[3]!)));
-    // h[2] === 1n is a Java CPU profile, which tsprof does not read.
+    const period = Number(BigInt.asIntN(64, h[3]!));
+    if (h[2] === 0n) return cpuProfile(w, data, period);
+    if (h[2] === 1n) return javaCPUProfile(w, data, period);
   }
   throw new NotThisFormat();
 }
 
-function cpuProfile(w: Words, data: Uint8Array, periodMicros: number): LegacyDraft {
-  const period = periodMicros * 1000;
+/** The records up to the end marker; `adjust`: callers' return addresses made to land on the call. */
+function cpuSamples(w: Words, period: number, adjust: boolean): LegacySample[] {
   const samples: LegacySample[] = [];
   while (w.remaining() > 0) {
     const count = w.next();
@@ -66,21 +70,42 @@ function cpuProfile(w: Words, data: Uint8Array, periodMicros: number): LegacyDra
     const addrs: bigint[] = [];
     for (let i = 0; i < Number(depth); i++) addrs.push(w.next());
     if (count === 0n && depth === 1n && addrs[0] === 0n) break; // end of the samples
-    // Callers' return addresses made to land on the call; the leaf is where the signal hit.
+    // The leaf is where the signal hit: it is never adjusted.
     const n = Number(BigInt.asIntN(64, count));
-    samples.push({ addrs: addrs.map((a, i) => (i > 0 ? minusOne(a) : a)), value: [n, n * period] });
+    samples.push({ addrs: addrs.map((a, i) => (adjust && i > 0 ? minusOne(a) : a)), value: [n, n * period] });
   }
+  return samples;
+}
+
+/** What follows the records, as text. */
+function trailer(w: Words, data: Uint8Array): string {
+  return w.ended ? "" : Buffer.from(data.buffer, data.byteOffset + w.pos, data.length - w.pos).toString("utf8");
+}
+
+const cpuTypes = () => ({
+  sampleType: [{ type: "samples", unit: "count" }, { type: "cpu", unit: "nanoseconds" }],
+  periodType: { type: "cpu", unit: "nanoseconds" },
+});
+
+/** A Java agent's CPU profile: its records, then `0xADDR function (file:line)` lines naming the addresses. */
+function javaCPUProfile(w: Words, data: Uint8Array, periodMicros: number): LegacyDraft {
+  const period = periodMicros * 1000;
+  const samples = cpuSamples(w, period, false);
+  return { ...cpuTypes(), period, durationNanos: 0, samples, mappings: [], names: javaCPUNames(trailer(w, data)), java: true };
+}
+
+function cpuProfile(w: Words, data: Uint8Array, periodMicros: number): LegacyDraft {
+  const period = periodMicros * 1000;
+  const samples = cpuSamples(w, period, true);
   dropSignalHandlerFrames(samples);
   const locationOrder = [...new Set(samples.flatMap((s) => s.addrs))];
-  const mapsText = w.ended ? "" : Buffer.from(data.buffer, data.byteOffset + w.pos, data.length - w.pos).toString("utf8");
-  const mappings = parseMemoryMap(new LineScanner(mapsText));
+  const mappings = parseMemoryMap(new LineScanner(trailer(w, data)));
   // The leaf may be there twice: once from the signal context, once (less one) from unwinding.
   for (const s of samples) {
     if (s.addrs.length > 1 && s.addrs[0] === BigInt.asUintN(64, s.addrs[1]! + 1n)) s.addrs.splice(1, 1);
   }
   return {
-    sampleType: [{ type: "samples", unit: "count" }, { type: "cpu", unit: "nanoseconds" }],
-    periodType: { type: "cpu", unit: "nanoseconds" },
+    ...cpuTypes(),
     period,
     durationNanos: 0,
     samples,

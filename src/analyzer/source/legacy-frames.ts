@@ -7,6 +7,7 @@
 // come innermost first. A location without a comment keeps its address alone.
 
 import type { Line, Location, ProfileFunction } from "../../profile/model.js";
+import type { LocationNamer } from "./legacy-profile.js";
 import { isHexDigit, isSpaceOrComment, parseHex64, runEnd, trimSpace } from "./legacy-lines.js";
 
 interface CommentFrame {
@@ -20,7 +21,7 @@ interface Entry {
   frames: CommentFrame[];
 }
 
-export class CommentFrames {
+export class CommentFrames implements LocationNamer {
   private readonly byAddress = new Map<bigint, Entry>();
   private record = 0;
   private previous: bigint | undefined;

@@ -149,6 +149,6 @@ export function parseHeap(text: string): LegacyDraft {
     durationNanos: 0,
     samples,
     mappings: memoryMapAfterSamples(s),
-    comments,
+    names: comments,
   };
 }

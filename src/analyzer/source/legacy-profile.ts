@@ -4,9 +4,8 @@
 // covering every address), names from the text's comments, and the
 // drop_frames/keep_frames that go with the profile's kind.
 
-import type { Location, Mapping, ProfileData, Sample, ValueType } from "../../profile/model.js";
+import type { Location, Mapping, ProfileData, ProfileFunction, Sample, ValueType } from "../../profile/model.js";
 import { emptyProfile } from "../../profile/model.js";
-import type { CommentFrames } from "./legacy-frames.js";
 import { assignMappings } from "./legacy-maps.js";
 
 export interface LegacySample {
@@ -25,7 +24,19 @@ export interface LegacyDraft {
   /** Location addresses in id order, when some are no longer used by a sample (the CPU parser's clean-up). */
   locationOrder?: bigint[];
   mappings: Mapping[];
-  comments?: CommentFrames;
+  /** Names for the locations: the text's comment lines, or a Java profile's location lines. */
+  names?: LocationNamer;
+  /**
+   * A Java profile: named by its own lines in Go too, so Go's frame filters
+   * apply, and every address is dropped once mappings are made (google/pprof
+   * aggregates Java locations by function and line).
+   */
+  java?: boolean;
+}
+
+export interface LocationNamer {
+  /** Gives locations their lines; returns the functions they use. */
+  nameLocations(locations: readonly Location[]): ProfileFunction[];
 }
 
 export function buildLegacyProfile(d: LegacyDraft): ProfileData {
@@ -49,15 +60,16 @@ export function buildLegacyProfile(d: LegacyDraft): ProfileData {
     const sample: Sample = { location: s.addrs.map(locationAt), value: s.value, label: {}, numLabel: s.numLabel ?? {}, numUnit: {} };
     p.sample.push(sample);
   }
+  if (d.names) p.function = d.names.nameLocations(p.location);
   p.mapping = assignMappings(d.mappings, p.location);
-  if (d.comments) p.function = d.comments.nameLocations(p.location);
+  if (d.java) for (const l of p.location) l.address = 0n;
   markSymbolized(p.mapping, p.location);
   // Go names no frame of a legacy profile, so its frame filters never act
   // there. Named from the comments, they would: and as Go's texts leave
   // runtime.goexit unnamed at every root, its runtime\..* would then cut
   // each heap stack down to that one address. They are set only where
   // nothing is named, as in Go.
-  if (p.function.length === 0) setFrameFilters(p);
+  if (d.java || p.function.length === 0) setFrameFilters(p);
   return p;
 }
 

@@ -1,6 +1,7 @@
 // Legacy profiles, read as `go tool pprof` reads them when a source is not a
 // pprof protobuf: gperftools' binary CPU profile, then the text forms (heap,
-// count profiles, threadz dumps, contention), each recognized by its content.
+// count profiles, threadz dumps, contention, Java agents' profiles), each
+// recognized by its content.
 
 import { gunzipSync } from "node:zlib";
 import type { ProfileData } from "../../profile/model.js";
@@ -10,9 +11,10 @@ import { buildLegacyProfile, type LegacyDraft } from "./legacy-profile.js";
 import { parseContention } from "./legacy-contention.js";
 import { parseCount } from "./legacy-count.js";
 import { parseHeap } from "./legacy-heap.js";
+import { parseJavaProfile } from "./legacy-java.js";
 import { parseThread } from "./legacy-thread.js";
 
-const textParsers: ((text: string) => LegacyDraft)[] = [parseHeap, parseCount, parseThread, parseContention];
+const textParsers: ((text: string) => LegacyDraft)[] = [parseHeap, parseCount, parseThread, parseContention, parseJavaProfile];
 
 export type LegacyResult = { profile: ProfileData } | { unrecognized: "text" | "binary" };
 
