@@ -260,6 +260,7 @@ export function assignMappings(parsed: Mapping[], locations: readonly Location[]
         m.offset = 0n;
         l.mapping = m;
         sorted = sortedIfDisjoint(ms.filter((x) => x !== fake));
+        work += ms.length;
         continue next;
       }
     }

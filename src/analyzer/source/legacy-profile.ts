@@ -1,8 +1,9 @@
 // What every legacy parser produces (samples of addresses), made into a
 // ProfileData as google/pprof makes it: one location per distinct address,
 // numbered in order of first use, mappings from the memory map (or one
-// covering every address), names from the text's comments, and the
-// drop_frames/keep_frames that go with the profile's kind.
+// covering every address), names from the text's comment lines (or a Java
+// profile's location lines), and the drop_frames/keep_frames that go with
+// the profile's kind.
 
 import type { Location, Mapping, ProfileData, ProfileFunction, Sample, ValueType } from "../../profile/model.js";
 import { emptyProfile } from "../../profile/model.js";
@@ -73,14 +74,21 @@ export function buildLegacyProfile(d: LegacyDraft): ProfileData {
   return p;
 }
 
-/** A mapping whose every location was named from comments needs no symbolization. */
+/** A mapping whose every location was named needs no symbolization. */
 function markSymbolized(mappings: Mapping[], locations: Location[]): void {
+  const seen = new Map<Mapping, { named: boolean; inline: boolean }>();
+  for (const l of locations) {
+    if (!l.mapping) continue;
+    const e = seen.get(l.mapping) ?? { named: true, inline: false };
+    e.named &&= l.line.length > 0;
+    e.inline ||= l.line.length > 1;
+    seen.set(l.mapping, e);
+  }
   for (const m of mappings) {
-    const mine = locations.filter((l) => l.mapping === m);
-    if (mine.length > 0 && mine.every((l) => l.line.length > 0)) {
-      m.hasFunctions = m.hasFilenames = m.hasLineNumbers = true;
-      m.hasInlineFrames = mine.some((l) => l.line.length > 1);
-    }
+    const e = seen.get(m);
+    if (!e?.named) continue;
+    m.hasFunctions = m.hasFilenames = m.hasLineNumbers = true;
+    m.hasInlineFrames = e.inline;
   }
 }
 
