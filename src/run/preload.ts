@@ -24,6 +24,7 @@ import { pathToFileURL } from "node:url";
 import { PARTS_DIR_ENV, configFromEnv, preloadOption, wantsAnyProfile, type ProfileKind, type RunConfig } from "./config.js";
 import type { Collector } from "./collectors.js";
 import { makePartsDir, writePart, writePartError, removePartsDir } from "./parts.js";
+import { hideListeners } from "./hidden-listeners.js";
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
@@ -192,19 +193,39 @@ export function profileProcess(config: RunConfig, registerFile: string, early: E
     finishOwner();
   });
 
+  // Worker threads alive now: their share of the CPU profile is reached only
+  // through the event loop.
+  let liveWorkers = 0;
+  process.on("worker", (worker) => {
+    liveWorkers++;
+    worker.once("exit", () => liveWorkers--);
+  });
+
+  const dieOf = (signal: NodeJS.Signals): void => {
+    finishOwner();
+    for (const s of SIGNALS) process.removeListener(s, signalListeners.get(s)!);
+    process.kill(process.pid, signal);
+  };
+  const signalListeners = new Map<NodeJS.Signals, () => void>();
   for (const signal of SIGNALS) {
     const onSignal = (): void => {
       // A program listening itself decides what the signal means; if it
       // exits, 'exit' writes the profiles.
       if (process.listenerCount(signal) > 1) return;
-      void collectAsync().then(() => {
-        finishOwner();
-        process.removeListener(signal, onSignal);
-        process.kill(process.pid, signal);
-      });
+      if (liveWorkers === 0) {
+        // Without tsprof the process would die now: none of the program's
+        // code may run before it does (npm, which raises a signal on itself,
+        // gives up waiting for its death after 500 ms and reports an error).
+        collectSync(`signal ${signal}`);
+        dieOf(signal);
+        return;
+      }
+      void collectAsync().then(() => dieOf(signal));
     };
+    signalListeners.set(signal, onSignal);
     process.on(signal, onSignal);
   }
+  hideListeners(signalListeners);
 
   // After the signal listeners: the goroutine profile's tracking starts here,
   // and tsprof's own handles are not the program's.

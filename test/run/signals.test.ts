@@ -1,0 +1,49 @@
+// Signals under `tsprof run`: a command stopped with Ctrl-C (SIGINT to its
+// whole process group) ends as it does without tsprof, and its profile is
+// written and named after the program.
+
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { decodeProfile } from "../../src/profile/decode.ts";
+import { cleanEnv, runAndStop } from "./stopped.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "../..");
+const cli = join(root, "dist/esm/cli/main.js");
+const dir = mkdtempSync(join(tmpdir(), "tsprof-signals-test-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The tsprof lines of stderr, and the rest. */
+function splitStderr(stderr: string): { tsprof: string[]; rest: string } {
+  const lines = stderr.split("\n");
+  return { tsprof: lines.filter((l) => l.startsWith("tsprof: ")), rest: lines.filter((l) => !l.startsWith("tsprof: ")).join("\n") };
+}
+
+describe("signals under tsprof run", () => {
+  it("npx tsx server.ts stopped with Ctrl-C ends as without tsprof, and the profile is the server's", async () => {
+    assert.ok(existsSync(cli), "tsprof is not built: run `node scripts/build.mjs` first");
+    const server = ["npx", "tsx", "test/run/fixtures/server.ts"];
+    const options = { cwd: root, env: cleanEnv(), ready: "ready" };
+    const plain = await runAndStop(server, "SIGINT", options);
+    const file = join(dir, "server.pb.gz");
+    const profiled = await runAndStop([process.execPath, cli, "run", "--cpuprofile", file, "--", ...server], "SIGINT", options);
+
+    assert.equal(profiled.signal, plain.signal, `plain: ${plain.signal ?? plain.status}; tsprof: ${profiled.signal ?? profiled.status}\n${profiled.stderr}`);
+    assert.equal(profiled.status, plain.status);
+    const { tsprof, rest } = splitStderr(profiled.stderr);
+    assert.equal(rest, plain.stderr, "the command's own stderr is what it is without tsprof (no `npm error … signal SIGINT`)");
+    assert.equal(tsprof.length, 1);
+    assert.match(tsprof[0]!, /^tsprof: cpu profile written to .*server\.pb\.gz \(3 processes\)$/, "npx, tsx's CLI and the server");
+
+    const p = decodeProfile(readFileSync(file));
+    assert.match(p.mapping[0]!.file, /test\/run\/fixtures\/server\.ts$/, "File: is the server, not npm-cli.js");
+    const serverSamples = p.sample.filter((s) => s.location.some((l) => l.line.some((ln) => ln.function.name === "serverHot")));
+    assert.ok(serverSamples.length > 0, "the server's own work is in the profile");
+    const pids = new Set(p.sample.map((s) => s.numLabel.pid![0]));
+    assert.equal(pids.size, 3);
+  });
+});
