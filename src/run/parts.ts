@@ -4,7 +4,7 @@
 // Whoever owns the run (the `tsprof run` wrapper, or the first process of a
 // preload-only run) merges them (finish.ts).
 
-import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ProfileKind } from "./config.js";
@@ -35,6 +35,26 @@ export function writePartError(dir: string, kind: ProfileKind, pid: number, mess
   } catch {
     // The parts directory is gone: the owner already finished.
   }
+}
+
+/**
+ * An empty file saying something happened in a process (signal-watch.ts);
+ * never fails (the owner may have finished already).
+ */
+export function writeMarker(dir: string, name: string): void {
+  try {
+    writeFileSync(join(dir, name), "");
+  } catch {
+    // The parts directory is gone: the owner already finished.
+  }
+}
+
+export function removeMarker(dir: string, name: string): void {
+  rmSync(join(dir, name), { force: true });
+}
+
+export function hasMarker(dir: string, name: string): boolean {
+  return existsSync(join(dir, name));
 }
 
 export interface Part {

@@ -21,10 +21,11 @@
 // when the first worker thread starts, or at exit.
 
 import { pathToFileURL } from "node:url";
-import { PARTS_DIR_ENV, configFromEnv, preloadOption, wantsAnyProfile, type ProfileKind, type RunConfig } from "./config.js";
+import { PARTS_DIR_ENV, WRAPPER_PID_ENV, configFromEnv, preloadOption, wantsAnyProfile, type ProfileKind, type RunConfig } from "./config.js";
 import type { Collector } from "./collectors.js";
 import { makePartsDir, writePart, writePartError, removePartsDir } from "./parts.js";
 import { hideListeners } from "./hidden-listeners.js";
+import { markSignalled, markStarted } from "./signal-watch.js";
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
@@ -103,6 +104,9 @@ export function profileProcess(config: RunConfig, registerFile: string, early: E
   }
   const partsDir = dir;
   const pid = process.pid;
+  // The first process of `tsprof run`'s command: the wrapper watches that it handles signals.
+  const watched = process.env[WRAPPER_PID_ENV] === String(process.ppid);
+  if (watched) markStarted(partsDir, pid);
 
   const pending = new Set<Collector>();
   let collecting: Promise<void> | undefined;
@@ -209,6 +213,7 @@ export function profileProcess(config: RunConfig, registerFile: string, early: E
   const signalListeners = new Map<NodeJS.Signals, () => void>();
   for (const signal of SIGNALS) {
     const onSignal = (): void => {
+      if (watched) markSignalled(partsDir, pid);
       // A program listening itself decides what the signal means; if it
       // exits, 'exit' writes the profiles.
       if (process.listenerCount(signal) > 1) return;

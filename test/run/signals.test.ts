@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,4 +46,34 @@ describe("signals under tsprof run", () => {
     const pids = new Set(p.sample.map((s) => s.numLabel.pid![0]));
     assert.equal(pids.size, 3);
   });
+
+  for (const [signal, to] of [["SIGTERM", "the wrapper"], ["SIGINT", "the process group"]] as const) {
+    it(`a program that never yields, sent ${signal} (to ${to}), ends of it at once; the other processes' profiles are written, nothing is left in the temporary directory`, async (t) => {
+      assert.ok(existsSync(cli), "tsprof is not built: run `node scripts/build.mjs` first");
+      const program = ["node", "test/run/fixtures/never-yields.mjs"];
+      const toLeader = to === "the wrapper";
+      const plain = await runAndStop(program, signal, { cwd: root, env: cleanEnv(), ready: "ready", toLeader });
+      assert.equal(plain.signal, signal, "plain node dies of the signal");
+
+      const tmp = join(dir, `tmp-${signal}`);
+      mkdirSync(tmp);
+      const file = join(dir, `never-yields-${signal}.pb.gz`);
+      const r = await runAndStop([process.execPath, cli, "run", "--cpuprofile", file, "--cpuprofilerate", "500", "--", ...program], signal, {
+        cwd: root,
+        env: cleanEnv({ TMPDIR: tmp }),
+        ready: "ready",
+        toLeader,
+      });
+      assert.equal(r.signal, signal, `tsprof run dies of ${signal}, as plain node does: ${r.status}\n${r.stderr}`);
+      // About 1 s (signal-watch.ts's grace) on an idle machine; generous here for a loaded one.
+      assert.ok(r.msAfterSignal < 10_000, `ended ${r.msAfterSignal} ms after the signal`);
+      t.diagnostic(`tsprof run ended ${r.msAfterSignal} ms after ${signal} (plain node: ${plain.msAfterSignal} ms)`);
+      assert.match(r.stderr, new RegExp(`^tsprof: cpu profile written to .* \\(1 process; 1 part\\(s\\) missing: pid \\d+: the process did not run its ${signal} listener within 1 s .*its profiles are lost\\)\n$`));
+      assert.deepEqual(readdirSync(tmp), [], "no temporary files left");
+      const p = decodeProfile(readFileSync(file));
+      const childHot = p.sample.filter((s) => s.location[0]?.line[0]?.function.name === "childHot").reduce((n, s) => n + s.value[0]!, 0);
+      assert.ok(childHot > 0, "the child process that had exited is in the profile");
+      assert.equal(p.sample.some((s) => s.location.some((l) => l.line.some((ln) => ln.function.name === "neverYields"))), false);
+    });
+  }
 });
