@@ -10,7 +10,7 @@ import { ConfigError, PARTS_DIR_ENV, RUN_ENV_NAMES, WRAPPER_PID_ENV, configToEnv
 import { parseRunArgs, runUsage } from "./flags.js";
 import { makePartsDir, removePartsDir } from "./parts.js";
 import { writeProfiles } from "./finish.js";
-import { watchSignalled } from "./signal-watch.js";
+import { relaySignal } from "./signal-watch.js";
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
@@ -100,13 +100,17 @@ export async function runCommand(args: string[]): Promise<number> {
   let unwatch = (): void => {};
   const forward = (signal: NodeJS.Signals) => () => {
     unwatch();
-    if (child.pid !== undefined) {
-      unwatch = watchSignalled(partsDir, child.pid, signal, parsed.config, () => {
+    if (child.pid === undefined) return;
+    unwatch = relaySignal(signal, {
+      dir: partsDir,
+      pid: child.pid,
+      config: parsed.config,
+      pass: () => child.kill(signal),
+      kill: () => {
         killedFor = signal;
         child.kill("SIGKILL");
-      });
-    }
-    child.kill(signal);
+      },
+    });
   };
   const handlers = FORWARDED.map((signal) => [signal, forward(signal)] as const);
   for (const [signal, handler] of handlers) process.on(signal, handler);

@@ -4,7 +4,7 @@
 // Whoever owns the run (the `tsprof run` wrapper, or the first process of a
 // preload-only run) merges them (finish.ts).
 
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ProfileKind } from "./config.js";
@@ -38,23 +38,25 @@ export function writePartError(dir: string, kind: ProfileKind, pid: number, mess
 }
 
 /**
- * An empty file saying something happened in a process (signal-watch.ts);
- * never fails (the owner may have finished already).
+ * A file saying something happened in a process, and when (Date.now(), ms)
+ * (signal-watch.ts); never fails (the owner may have finished already).
  */
 export function writeMarker(dir: string, name: string): void {
   try {
-    writeFileSync(join(dir, name), "");
+    writeFileSync(join(dir, name), String(Date.now()));
   } catch {
     // The parts directory is gone: the owner already finished.
   }
 }
 
-export function removeMarker(dir: string, name: string): void {
-  rmSync(join(dir, name), { force: true });
-}
-
-export function hasMarker(dir: string, name: string): boolean {
-  return existsSync(join(dir, name));
+/** When the marker was written (ms), or undefined when it was not. */
+export function markerTime(dir: string, name: string): number | undefined {
+  try {
+    const ms = Number(readFileSync(join(dir, name), "utf8"));
+    return Number.isFinite(ms) ? ms : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface Part {

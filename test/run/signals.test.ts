@@ -76,4 +76,18 @@ describe("signals under tsprof run", () => {
       assert.equal(p.sample.some((s) => s.location.some((l) => l.line.some((ln) => ln.function.name === "neverYields"))), false);
     });
   }
+
+  for (const to of ["the process group", "the wrapper"] as const) {
+    it(`a Ctrl-C sent to ${to} reaches the command once`, async () => {
+      const program = ["node", "test/run/fixtures/count-signals.mjs"];
+      const toLeader = to === "the wrapper";
+      const plain = await runAndStop(program, "SIGINT", { cwd: root, env: cleanEnv(), ready: "ready" });
+      assert.match(plain.stdout, /SIGINT x1\n/);
+      const file = join(dir, `count-${toLeader ? "leader" : "group"}.pb.gz`);
+      const r = await runAndStop([process.execPath, cli, "run", "--cpuprofile", file, "--", ...program], "SIGINT", { cwd: root, env: cleanEnv(), ready: "ready", toLeader });
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /SIGINT x1\n/, "one SIGINT, as without tsprof");
+      assert.match(r.stderr, /^tsprof: cpu profile written to .* \(1 process\)\n$/);
+    });
+  }
 });
