@@ -3,9 +3,12 @@
 //
 //   normal exit      'beforeExit': collected asynchronously (workers still
 //                    running are reached through the event loop)
-//   SIGINT/SIGTERM/  collected asynchronously, then the signal is raised
-//   SIGHUP           again so the process dies of it, as without tsprof; a
-//                    program with its own listener keeps its own handling
+//   SIGINT/SIGTERM/  collected (synchronously unless worker threads run),
+//   SIGHUP           then the signal is raised again so the process dies of
+//                    it, as without tsprof; a program with its own listener
+//                    keeps its own handling, and does not see tsprof's
+//                    (hidden-listeners.ts); a program that never yields is
+//                    left to `tsprof run` (signal-watch.ts)
 //   process.exit(),  'exit': collected synchronously; the CPU profile then
 //   uncaught error   misses the samples of workers still running
 //
