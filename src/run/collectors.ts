@@ -101,18 +101,20 @@ function cpuCollectorWithoutInspector(): Collector {
 function cpuCollector(config: RunConfig): Collector {
   const noInspector = load.noInspector();
   if (noInspector.cpuProfileWithoutInspectorRunning()) return cpuCollectorWithoutInspector();
-  if (!noInspector.hasInspector()) {
-    // register.ts could not start it either: say why (Node.js before 24).
-    noInspector.startCpuProfileWithoutInspector(config.cpuProfileRate ?? 100);
-    return cpuCollectorWithoutInspector();
-  }
   const { takeOverCPUProfile, stopCPUProfile, stopCPUProfileSync, setCPUProfileRate, setCPUProfileKeepAlive } = load.cpu();
   if (config.cpuProfileRate !== undefined) setCPUProfileRate(config.cpuProfileRate);
   // stopCPUProfile writes into this sink (running workers included);
   // stopCPUProfileSync hands the bytes back instead.
   const out = sink();
   // The sampler the preload started before its first line, if any (register.ts).
-  takeOverCPUProfile(out.w);
+  try {
+    takeOverCPUProfile(out.w);
+  } catch (err) {
+    if (noInspector.hasInspector()) throw err;
+    // register.ts could not start V8's profiler without the inspector either: this throws why (Node.js before 24).
+    noInspector.startCpuProfileWithoutInspector(config.cpuProfileRate ?? 100);
+    return cpuCollectorWithoutInspector();
+  }
   return {
     kind: "cpu",
     async take() {

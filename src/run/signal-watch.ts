@@ -26,7 +26,7 @@ import { markerTime, writeMarker, writePartError } from "./parts.js";
 import { PROFILE_KINDS, type RunConfig } from "./config.js";
 
 /** How long tsprof run waits for the command to say it got the signal itself. */
-export const RELAY_MS = 300;
+export const RELAY_MS = 500;
 /** How long a signalled process has to reach its signal listener. */
 export const GRACE_MS = 1_000;
 const POLL_MS = 10;
