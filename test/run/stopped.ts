@@ -9,7 +9,7 @@ export interface Stopped {
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
-  /** Milliseconds from the signal to the end of the last process of the group's leader. */
+  /** Milliseconds from the signal to the end of the group's leader (its pipes closed). */
   msAfterSignal: number;
 }
 
