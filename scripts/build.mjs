@@ -54,7 +54,7 @@ for (const [name, file] of Object.entries(entries)) {
 // loaded when needed, so the preload's CPU profile, label store and
 // collectors are the ones `tsprof` sees.
 const runDir = join(src, "run");
-const preloadFiles = new Set(["register", "config", "preload", "parts"].map((m) => join(runDir, `${m}.ts`)));
+const preloadFiles = new Set(["register", "config", "preload", "parts", "hidden-listeners", "signal-watch"].map((m) => join(runDir, `${m}.ts`)));
 await esbuild.build({
   ...common,
   entryPoints: [join(runDir, "register.ts")],

@@ -23,6 +23,7 @@ const load = {
   threadcreate: () => require("../collect/threadcreate.js") as typeof import("../collect/threadcreate.js"),
   encode: () => require("../profile/encode.js") as typeof import("../profile/encode.js"),
   stream: () => require("node:stream") as typeof import("node:stream"),
+  noInspector: () => require("./no-inspector.js") as typeof import("./no-inspector.js"),
 };
 
 export interface Collector {
@@ -91,14 +92,29 @@ function collectGarbage(): void {
   load.heap().runGC().catch(() => {});
 }
 
+/** The CPU profile of a process without an inspector (no-inspector.ts), started by register.ts. */
+function cpuCollectorWithoutInspector(): Collector {
+  const { stopCpuProfileWithoutInspector } = load.noInspector();
+  return { kind: "cpu", take: async () => stopCpuProfileWithoutInspector(), takeSync: stopCpuProfileWithoutInspector };
+}
+
 function cpuCollector(config: RunConfig): Collector {
+  const noInspector = load.noInspector();
+  if (noInspector.cpuProfileWithoutInspectorRunning()) return cpuCollectorWithoutInspector();
   const { takeOverCPUProfile, stopCPUProfile, stopCPUProfileSync, setCPUProfileRate, setCPUProfileKeepAlive } = load.cpu();
   if (config.cpuProfileRate !== undefined) setCPUProfileRate(config.cpuProfileRate);
   // stopCPUProfile writes into this sink (running workers included);
   // stopCPUProfileSync hands the bytes back instead.
   const out = sink();
   // The sampler the preload started before its first line, if any (register.ts).
-  takeOverCPUProfile(out.w);
+  try {
+    takeOverCPUProfile(out.w);
+  } catch (err) {
+    if (noInspector.hasInspector()) throw err;
+    // register.ts could not start V8's profiler without the inspector either: this throws why (Node.js before 24).
+    noInspector.startCpuProfileWithoutInspector(config.cpuProfileRate ?? 100);
+    return cpuCollectorWithoutInspector();
+  }
   return {
     kind: "cpu",
     async take() {
@@ -126,6 +142,7 @@ function startCollector(kind: ProfileKind, config: RunConfig): Collector {
       // profile is taken, as when only CPU and memory profiles are asked for.
       const rate = config.memProfileRate !== undefined && config.memProfileRate > 0 ? config.memProfileRate : undefined;
       const running = load.heapSampler().samplerInterval();
+      if (running === 0 && !load.noInspector().hasInspector()) throw new Error(load.noInspector().NO_INSPECTOR);
       if (running === 0 || (rate !== undefined && rate !== running)) {
         const heap = load.heap();
         if (rate !== undefined) heap.setMemProfileRate(rate);

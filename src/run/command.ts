@@ -6,10 +6,11 @@ import { spawn } from "node:child_process";
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { constants as osConstants } from "node:os";
-import { ConfigError, PARTS_DIR_ENV, RUN_ENV_NAMES, configToEnv, preloadOption } from "./config.js";
+import { ConfigError, PARTS_DIR_ENV, RUN_ENV_NAMES, WRAPPER_PID_ENV, configToEnv, preloadOption } from "./config.js";
 import { parseRunArgs, runUsage } from "./flags.js";
 import { makePartsDir, removePartsDir } from "./parts.js";
 import { writeProfiles } from "./finish.js";
+import { relaySignal } from "./signal-watch.js";
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
@@ -89,12 +90,27 @@ export async function runCommand(args: string[]): Promise<number> {
     ...inherited,
     ...configToEnv(parsed.config),
     [PARTS_DIR_ENV]: partsDir,
+    [WRAPPER_PID_ENV]: String(process.pid),
     NODE_OPTIONS: `${options} ${preload}`.trim(),
   };
 
   const child = spawn(command[0]!, command.slice(1), { stdio: "inherit", env });
+  // A command killed because it could not handle the signal passed on: tsprof run dies of that signal.
+  let killedFor: NodeJS.Signals | undefined;
+  let unwatch = (): void => {};
   const forward = (signal: NodeJS.Signals) => () => {
-    child.kill(signal);
+    unwatch();
+    if (child.pid === undefined) return;
+    unwatch = relaySignal(signal, {
+      dir: partsDir,
+      pid: child.pid,
+      config: parsed.config,
+      pass: () => child.kill(signal),
+      kill: () => {
+        killedFor = signal;
+        child.kill("SIGKILL");
+      },
+    });
   };
   const handlers = FORWARDED.map((signal) => [signal, forward(signal)] as const);
   for (const [signal, handler] of handlers) process.on(signal, handler);
@@ -104,6 +120,8 @@ export async function runCommand(args: string[]): Promise<number> {
     child.once("exit", (code, signal) => resolveOutcome({ code, signal }));
   });
   for (const [signal, handler] of handlers) process.off(signal, handler);
+  unwatch();
+  if (killedFor && outcome.signal === "SIGKILL") outcome.signal = killedFor;
 
   if (outcome.error) {
     removePartsDir(partsDir);

@@ -51,10 +51,14 @@ export function envName(flag: string): string {
 /** Where the processes of one run drop their part files (set by whoever merges them). */
 export const PARTS_DIR_ENV = "TSPROF_PARTS_DIR";
 
+/** The pid of the `tsprof run` wrapper, so its direct child knows itself (signal-watch.ts). */
+export const WRAPPER_PID_ENV = "TSPROF_RUN_PID";
+
 /** Every variable that describes a run (what `tsprof run` sets, and replaces when inherited). */
 export const RUN_ENV_NAMES: readonly string[] = [
   ...[...Object.keys(FILE_FLAGS), ...Object.keys(NUMBER_FLAGS), "outputdir"].map(envName),
   PARTS_DIR_ENV,
+  WRAPPER_PID_ENV,
 ];
 
 export class ConfigError extends Error {

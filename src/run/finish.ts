@@ -11,6 +11,7 @@ import { mergeProfiles } from "../profile/merge.js";
 import type { ProfileData } from "../profile/model.js";
 import { PROFILE_KINDS, type ProfileKind, type RunConfig } from "./config.js";
 import { listParts, partErrors, type Part } from "./parts.js";
+import { programFirst } from "./program.js";
 
 const NAMES: Record<ProfileKind, string> = {
   cpu: "cpu",
@@ -56,9 +57,12 @@ export function mergeParts(parts: Part[]): MergedParts | undefined {
     }
   }
   if (profiles.length === 0) return undefined;
+  // The first profile's main mapping names the merged profile (pprof's
+  // `File:`): the program's, not its launcher's (program.ts).
+  const ordered = programFirst(profiles, (p) => p.mapping[0]?.file);
   // A lone profile is merged too: merging is what drops its zero samples and
   // renumbers it, so one process and many look the same.
-  return { data: encodeProfileGzipSync(mergeProfiles(profiles)), processes: profiles.length, skipped };
+  return { data: encodeProfileGzipSync(mergeProfiles(ordered)), processes: profiles.length, skipped };
 }
 
 function shown(file: string, cwd: string): string {

@@ -37,6 +37,28 @@ export function writePartError(dir: string, kind: ProfileKind, pid: number, mess
   }
 }
 
+/**
+ * A file saying something happened in a process, and when (Date.now(), ms)
+ * (signal-watch.ts); never fails (the owner may have finished already).
+ */
+export function writeMarker(dir: string, name: string): void {
+  try {
+    writeFileSync(join(dir, name), String(Date.now()));
+  } catch {
+    // The parts directory is gone: the owner already finished.
+  }
+}
+
+/** When the marker was written (ms), or undefined when it was not. */
+export function markerTime(dir: string, name: string): number | undefined {
+  try {
+    const ms = Number(readFileSync(join(dir, name), "utf8"));
+    return Number.isFinite(ms) ? ms : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface Part {
   pid: number;
   file: string;

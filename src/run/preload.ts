@@ -3,9 +3,12 @@
 //
 //   normal exit      'beforeExit': collected asynchronously (workers still
 //                    running are reached through the event loop)
-//   SIGINT/SIGTERM/  collected asynchronously, then the signal is raised
-//   SIGHUP           again so the process dies of it, as without tsprof; a
-//                    program with its own listener keeps its own handling
+//   SIGINT/SIGTERM/  collected (synchronously unless worker threads run),
+//   SIGHUP           then the signal is raised again so the process dies of
+//                    it, as without tsprof; a program with its own listener
+//                    keeps its own handling, and does not see tsprof's
+//                    (hidden-listeners.ts); a program that never yields is
+//                    left to `tsprof run` (signal-watch.ts)
 //   process.exit(),  'exit': collected synchronously; the CPU profile then
 //   uncaught error   misses the samples of workers still running
 //
@@ -21,9 +24,11 @@
 // when the first worker thread starts, or at exit.
 
 import { pathToFileURL } from "node:url";
-import { PARTS_DIR_ENV, configFromEnv, preloadOption, wantsAnyProfile, type ProfileKind, type RunConfig } from "./config.js";
+import { PARTS_DIR_ENV, WRAPPER_PID_ENV, configFromEnv, preloadOption, wantsAnyProfile, type ProfileKind, type RunConfig } from "./config.js";
 import type { Collector } from "./collectors.js";
 import { makePartsDir, writePart, writePartError, removePartsDir } from "./parts.js";
+import { hideListeners } from "./hidden-listeners.js";
+import { markSignalled, markStarted } from "./signal-watch.js";
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
@@ -102,6 +107,9 @@ export function profileProcess(config: RunConfig, registerFile: string, early: E
   }
   const partsDir = dir;
   const pid = process.pid;
+  // The first process of `tsprof run`'s command: the wrapper watches that it handles signals.
+  const watched = process.env[WRAPPER_PID_ENV] === String(process.ppid);
+  if (watched) markStarted(partsDir, pid);
 
   const pending = new Set<Collector>();
   let collecting: Promise<void> | undefined;
@@ -192,19 +200,40 @@ export function profileProcess(config: RunConfig, registerFile: string, early: E
     finishOwner();
   });
 
+  // Worker threads alive now: their share of the CPU profile is reached only
+  // through the event loop.
+  let liveWorkers = 0;
+  process.on("worker", (worker) => {
+    liveWorkers++;
+    worker.once("exit", () => liveWorkers--);
+  });
+
+  const dieOf = (signal: NodeJS.Signals): void => {
+    finishOwner();
+    for (const s of SIGNALS) process.removeListener(s, signalListeners.get(s)!);
+    process.kill(process.pid, signal);
+  };
+  const signalListeners = new Map<NodeJS.Signals, () => void>();
   for (const signal of SIGNALS) {
     const onSignal = (): void => {
+      if (watched) markSignalled(partsDir, pid);
       // A program listening itself decides what the signal means; if it
       // exits, 'exit' writes the profiles.
       if (process.listenerCount(signal) > 1) return;
-      void collectAsync().then(() => {
-        finishOwner();
-        process.removeListener(signal, onSignal);
-        process.kill(process.pid, signal);
-      });
+      if (liveWorkers === 0) {
+        // Without tsprof the process would die now: none of the program's
+        // code may run before it does (npm, which raises a signal on itself,
+        // gives up waiting for its death after 500 ms and reports an error).
+        collectSync(`signal ${signal}`);
+        dieOf(signal);
+        return;
+      }
+      void collectAsync().then(() => dieOf(signal));
     };
+    signalListeners.set(signal, onSignal);
     process.on(signal, onSignal);
   }
+  hideListeners(signalListeners);
 
   // After the signal listeners: the goroutine profile's tracking starts here,
   // and tsprof's own handles are not the program's.

@@ -28,12 +28,22 @@ function asksForProfile(): boolean {
  * starts (which takes it over). Anything wrong is left for preload.ts to report.
  */
 function startSamplerEarly(): boolean {
+  let hz: number;
   try {
     if (!(require("node:worker_threads") as typeof import("node:worker_threads")).isMainThread) return false;
     const raw = process.env[envName("cpuprofilerate")];
     const session = require("../collect/cpu-session.js") as typeof import("../collect/cpu-session.js");
-    session.startEarlyThreadProfile(session.effectiveRate(raw ? parseIntFlag("cpuprofilerate", raw) : session.DEFAULT_HZ));
-    return true;
+    hz = session.effectiveRate(raw ? parseIntFlag("cpuprofilerate", raw) : session.DEFAULT_HZ);
+    try {
+      session.startEarlyThreadProfile(hz);
+      return true;
+    } catch (err) {
+      const noInspector = require("./no-inspector.js") as typeof import("./no-inspector.js");
+      if (noInspector.hasInspector()) throw err;
+      // node --test's runner: V8's profiler without the inspector, where Node.js has it (collectors.ts takes it).
+      noInspector.startCpuProfileWithoutInspector(hz);
+      return false;
+    }
   } catch {
     // preload.ts reports a bad setting; a sampler that cannot start fails again there, and is reported.
     return false;

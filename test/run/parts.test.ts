@@ -13,8 +13,8 @@ import { writeProfiles } from "../../src/run/finish.ts";
 
 const frame = (name: string): Frame => ({ name, file: "/app/x.js", line: 1, column: 1, startLine: 1 });
 
-function cpuPart(leaf: string, count: number, thread?: string): Uint8Array {
-  const b = new ProfileBuilder({ sampleType: [{ type: "samples", unit: "count" }, { type: "cpu", unit: "nanoseconds" }], periodType: { type: "cpu", unit: "nanoseconds" }, period: 10_000_000 });
+function cpuPart(leaf: string, count: number, thread?: string, mappingFile = "/app/x.js"): Uint8Array {
+  const b = new ProfileBuilder({ sampleType: [{ type: "samples", unit: "count" }, { type: "cpu", unit: "nanoseconds" }], periodType: { type: "cpu", unit: "nanoseconds" }, period: 10_000_000, mappingFile });
   b.addSample([frame(leaf), frame("main")], [count, count * 10_000_000], thread ? { thread } : undefined);
   return encodeProfileGzipSync(b.build());
 }
@@ -51,5 +51,31 @@ test("an unreadable part is left out and named; no parts at all is said plainly"
   assert.match(lines[0]!, new RegExp(`^tsprof: cpu profile written to ${out}/cpu\\.pb\\.gz \\(1 process; 1 part\\(s\\) missing: pid 101: .+\\)$`));
   assert.equal(lines[1], "tsprof: block profile not written: no Node.js process was profiled");
   removePartsDir(dir);
+  rmSync(out, { recursive: true, force: true });
+});
+
+test("the merged profile is named after the program, not the launchers that started it", () => {
+  const dir = makePartsDir();
+  const out = mkdtempSync(join(tmpdir(), "tsprof-parts-out-"));
+  // npx (lowest pid), then tsx's CLI, then the script tsx runs; and a node with no script.
+  writePart(dir, "cpu", 100, cpuPart("npmWork", 50, undefined, "/usr/lib/node_modules/npm/bin/npx-cli.js"));
+  writePart(dir, "cpu", 101, cpuPart("tsxWork", 5, undefined, "/app/node_modules/.bin/tsx"));
+  writePart(dir, "cpu", 102, cpuPart("runnerWork", 5, undefined, "/usr/local/bin/node"));
+  writePart(dir, "cpu", 103, cpuPart("serve", 3, undefined, "/app/server.ts"));
+  writePart(dir, "cpu", 104, cpuPart("helper", 3, undefined, "/app/helper.js"));
+  writeProfiles({ files: { cpu: join(out, "cpu.pb.gz") } }, dir, out);
+  const p = decodeProfile(readFileSync(join(out, "cpu.pb.gz")));
+  assert.equal(p.mapping[0]!.file, "/app/server.ts", "the first process that is not a launcher");
+  const total = p.sample.reduce((n, s) => n + s.value[0]!, 0);
+  assert.equal(total, 50 + 5 + 5 + 3 + 3, "every process is still in the profile");
+  removePartsDir(dir);
+
+  // Launchers only: the first process names it.
+  const dir2 = makePartsDir();
+  writePart(dir2, "cpu", 100, cpuPart("npmWork", 1, undefined, "/usr/lib/node_modules/npm/bin/npm-cli.js"));
+  writePart(dir2, "cpu", 101, cpuPart("runnerWork", 1, undefined, "/usr/bin/node"));
+  writeProfiles({ files: { cpu: join(out, "cpu2.pb.gz") } }, dir2, out);
+  assert.equal(decodeProfile(readFileSync(join(out, "cpu2.pb.gz"))).mapping[0]!.file, "/usr/lib/node_modules/npm/bin/npm-cli.js");
+  removePartsDir(dir2);
   rmSync(out, { recursive: true, force: true });
 });
