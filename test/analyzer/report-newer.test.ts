@@ -4,6 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { needGo } from "../helpers/tools.ts";
 import { ProfileBuilder, type Frame } from "../../src/profile/builder.ts";
@@ -59,6 +60,40 @@ test("-lines on a profile with columns matches go tool pprof 1.19 (which ignores
   if (!needGo(t)) return;
   assertSameAsGo(minified, "top", ["-lines"]);
   assertSameAsGo(minified, "traces", ["-lines"]);
+});
+
+/** A minified bundle on disk, one 724-character line, and a profile of it with the columns where a, b and main start. */
+const bundleFile = join(workDir, "app.min.js");
+const bundle = "function a(n){let s=0;for(let i=0;i<n;i++)s+=i;return s};" + "x".repeat(142) + "function b(){return a(3)+a(4)};" + "y".repeat(169) + "function main(){b();a(9)}" + "z".repeat(300);
+writeFileSync(bundleFile, bundle + "\n");
+const col = (name: string) => bundle.indexOf(`function ${name}(`) + 1;
+function bundleProfile(): ProfileData {
+  const b = new ProfileBuilder({ sampleType: [{ type: "samples", unit: "count" }], periodType: { type: "cpu", unit: "nanoseconds" }, period: 1 });
+  const at = (name: string): Frame => ({ name, file: bundleFile, line: 1, column: col(name), startLine: 1 });
+  b.addSample([at("a"), at("b"), at("main")], [5]);
+  b.addSample([at("b"), at("main")], [3]);
+  b.addSample([at("a"), at("main")], [2]);
+  return b.build();
+}
+const bundled = save("bundled", bundleProfile());
+
+test("-list -showcolumns on a one-line bundle: the line cut short, then each sampled column with the code from there", async () => {
+  const r = await runPprof(["-list=^main$", "-showcolumns", bundled]);
+  assert.equal(r.code, 0, r.stderr);
+  const from = (c: number) => "…" + bundle.slice(c - 1, c - 1 + 60) + "…";
+  assert.deepEqual(r.stdout.split("\n").slice(3), [
+    `         .         10      1:${bundle.slice(0, 100)}… (${bundle.length} characters)`,
+    `         .         10 ${`1:${col("main")}`.padStart(6)}:  ${from(col("main"))}`,
+    "",
+  ]);
+  // main's callee b, at its own column, is listed the same way.
+  const b = await runPprof(["-list=^b$", "-showcolumns", bundled]);
+  assert.match(b.stdout, new RegExp(`^         3          8 +1:${col("b")}:  …function b\\(\\)`, "m"));
+});
+
+test("-list without -showcolumns on the bundle matches go tool pprof 1.19 (the whole line, no columns)", (t) => {
+  if (!needGo(t)) return;
+  assertSameAsGo(bundled, "list", [], "main|^a$");
 });
 
 test("-tag_percentages: each key's total and each value as shares of the profile's total", async () => {
