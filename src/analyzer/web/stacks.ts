@@ -13,7 +13,6 @@ import { pivotTree, type PivotNode } from "../flame/pivot.js";
 import type { FlameTree } from "../flame/index.js";
 import { link } from "./page.js";
 import type { View, WebState } from "./state.js";
-import type { ViewContent } from "./views.js";
 
 /** Frames narrower than this share of the pivot are left out (with their subtrees). */
 const minBoxFraction = 1 / 2000;
@@ -82,7 +81,8 @@ function color(b: Box, diff: boolean): string {
   return b.kind === "caller" ? `hsl(${200 + (h % 40)},${45 + ((h >> 6) % 25)}%,${75 + ((h >> 3) % 12)}%)` : `hsl(${h % 50},${60 + ((h >> 6) % 30)}%,${68 + ((h >> 3) % 14)}%)`;
 }
 
-export function stacksView(view: View, state: WebState, minFraction: number): ViewContent {
+/** The view's content (views.ts's ViewContent, which imports this file). */
+export function stacksView(view: View, state: WebState, minFraction: number): { body: string; extraCSS: string } {
   const pivotRx = compileRegexpOption("pivot", view.pivot);
   const tree: FlameTree = state.flameTree(view, () => flameTree(view.profile, view.config, { sampleIndex: view.sampleIndex, minFraction }));
   const { pivot, callers, callees, matched } = pivotTree(tree, pivotRx);
