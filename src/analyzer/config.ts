@@ -47,6 +47,8 @@ export interface Config {
   tagHide: string;
   noInlines: boolean;
   showColumns: boolean;
+  /** `tags` as newer google/pprof prints them: shares of the profile's total. */
+  tagPercentages: boolean;
 
   granularity: Granularity;
 }
@@ -85,6 +87,7 @@ export function defaultConfig(): Config {
     tagHide: "",
     noInlines: false,
     showColumns: false,
+    tagPercentages: false,
     granularity: "functions",
   };
 }

@@ -68,7 +68,7 @@ export function cpuProfileData(threads: readonly ThreadProfile[], options: CpuPr
 /** One V8 function of a conversion: its symbol and its locations, made on first use. */
 interface FunctionEntry {
   sym: FunctionSymbol;
-  /** As a caller (V8 keeps no call-site line: the start line is the best known). */
+  /** As a caller (V8 keeps no call-site line: the start line and column are the best known). */
   caller: Location | undefined;
   /** As a leaf, by generated line. */
   leaves: Map<number, Location> | undefined;
@@ -105,7 +105,7 @@ class SymbolCache {
 
   callerLocation(e: FunctionEntry): Location {
     const sym = e.sym;
-    return (e.caller ??= this.b.locationFor({ name: sym.name, file: sym.file, line: sym.startLine, column: 0, startLine: sym.startLine }));
+    return (e.caller ??= this.b.locationFor({ name: sym.name, file: sym.file, line: sym.startLine, column: sym.startColumn, startLine: sym.startLine }));
   }
 
   leafLocation(e: FunctionEntry, generatedLine: number): Location {
@@ -114,7 +114,10 @@ class SymbolCache {
     if (!loc) {
       const sym = e.sym;
       const line = generatedLine > 0 ? originalLine(sym, generatedLine) : sym.startLine;
-      byLine.set(generatedLine, (loc = this.b.locationFor({ name: sym.name, file: sym.file, line, column: 0, startLine: sym.startLine })));
+      // positionTicks give lines only: on the function's own line its start
+      // column is the best known (it tells apart functions of a minified bundle).
+      const column = line === sym.startLine && (generatedLine <= 0 || generatedLine === sym.generatedLine) ? sym.startColumn : 0;
+      byLine.set(generatedLine, (loc = this.b.locationFor({ name: sym.name, file: sym.file, line, column, startLine: sym.startLine })));
     }
     return loc;
   }

@@ -40,6 +40,8 @@ export interface FunctionSymbol {
   file: string;
   /** 1-based; 0 when unknown. */
   startLine: number;
+  /** Column of startLine in `file`, 1-based; 0 when unknown (a minified bundle's functions share line 1). */
+  startColumn: number;
   /** The generated file (what V8 ran), for mapping lines inside the function. */
   generatedFile: string;
   /** Where V8 says the function starts in the generated file (1-based). */
@@ -57,26 +59,26 @@ export interface FunctionSymbol {
 export function symbolizeFunction(v8Name: string, url: string, startLine: number, startColumn: number): FunctionSymbol {
   const generatedFile = fileFromUrl(url);
   // V8's pseudo-frames ((program), (garbage collector)) and native code.
-  if (!generatedFile) return symbol(v8Name || "(anonymous)", "", Math.max(0, startLine), generatedFile, startLine, startColumn, false);
+  if (!generatedFile) return symbol(v8Name || "(anonymous)", "", Math.max(0, startLine), 0, generatedFile, startLine, startColumn, false);
   // An ES module's top-level code has no function position; a CommonJS
   // module's is the anonymous wrapper Node compiles at the file's first character.
   if (startLine <= 0 || (!v8Name && startLine === 1 && startColumn === 1)) {
     const orig = originalPosition(generatedFile, 1, 0);
     const file = orig?.file ?? generatedFile;
-    return symbol(v8Name || `(top level ${basename(file)})`, file, 1, generatedFile, 1, 0, !!orig);
+    return symbol(v8Name || `(top level ${basename(file)})`, file, 1, 0, generatedFile, 1, 0, !!orig);
   }
   const orig = originalPosition(generatedFile, startLine, startColumn);
   if (orig) {
     const name = functionDisplayName(v8Name || orig.name || "", orig.file, orig.line, orig.column);
-    return symbol(name, orig.file, orig.line, generatedFile, startLine, startColumn, true);
+    return symbol(name, orig.file, orig.line, orig.column, generatedFile, startLine, startColumn, true);
   }
-  return symbol(functionDisplayName(v8Name, generatedFile, startLine, startColumn), generatedFile, startLine, generatedFile, startLine, startColumn, false);
+  return symbol(functionDisplayName(v8Name, generatedFile, startLine, startColumn), generatedFile, startLine, startColumn, generatedFile, startLine, startColumn, false);
 }
 
 // One literal shape for every symbol (object spread here cost more than the
 // rest of a large profile's conversion).
-function symbol(name: string, file: string, startLine: number, generatedFile: string, generatedLine: number, generatedColumn: number, mapped: boolean): FunctionSymbol {
-  return { name, file, startLine, generatedFile, generatedLine, generatedColumn, mapped };
+function symbol(name: string, file: string, startLine: number, startColumn: number, generatedFile: string, generatedLine: number, generatedColumn: number, mapped: boolean): FunctionSymbol {
+  return { name, file, startLine, startColumn, generatedFile, generatedLine, generatedColumn, mapped };
 }
 
 /**

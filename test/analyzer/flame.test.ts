@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { defaultConfig } from "../../src/analyzer/config.ts";
 import { readFileSync } from "node:fs";
 import { flameData, flameGraphHTML, flameTree, type FlameData, type FlameNode } from "../../src/analyzer/flame/index.ts";
+import { pivotTree, type PivotNode } from "../../src/analyzer/flame/pivot.ts";
 import { decodeProfile, decodedSamples } from "../../src/profile/decode.ts";
 import { combineSources } from "../../src/analyzer/filter/index.ts";
 import { computeTotal, Report, textItems } from "../../src/analyzer/report/index.ts";
@@ -157,4 +158,29 @@ test("flameTree with -diff_base: widths cover both profiles, values are the chan
   assert.equal(tree.root.base, baseTotal);
   assert.equal(tree.root.value, computeTotal(p, si) - baseTotal);
   assert.equal(tree.root.weight, computeTotal(p, si) + baseTotal);
+});
+
+test("pivotTree: for every function, the pivot's value is its cum in the top report, split among its callers and callees", () => {
+  const p = loadProfile(fixture);
+  const config = defaultConfig();
+  const si = sampleIndexOf(p, undefined);
+  const tree = flameTree(p, config);
+  const { items } = textItems(new Report("top", p, config, { sampleIndex: si }));
+  const sum = (ns: PivotNode[]) => ns.reduce((s, n) => s + n.value, 0);
+  for (const it of items) {
+    const { pivot, callers, callees, matched } = pivotTree(tree, new RegExp(`^${it.name.replace(/[.*+?^$()|[\]{}\\]/g, "\\$&")}$`));
+    assert.deepEqual(matched, [it.name]);
+    assert.equal(pivot.name, it.name);
+    assert.equal(pivot.value, it.cum, `cum of ${it.name}`);
+    assert.equal(pivot.self, it.flat, `flat of ${it.name}`);
+    // Callees plus the pivot's own samples make its cum; so do its direct callers (every frame here has a caller but the roots).
+    assert.equal(sum(callees.children) + pivot.self, it.cum);
+    const fromRoot = tree.root.children.filter((c) => c.name === it.name).reduce((s, c) => s + c.value, 0);
+    assert.equal(sum(callers.children) + fromRoot, it.cum, `callers of ${it.name}`);
+  }
+  // No pivot: the flame graph itself.
+  const whole = pivotTree(tree, undefined);
+  assert.equal(whole.pivot.value, tree.total);
+  assert.equal(whole.callers.children.length, 0);
+  assert.deepEqual(whole.callees.children.map((c) => [c.name, c.value]), [...tree.root.children].sort((a, b) => b.weight - a.weight).map((c) => [c.name, c.value]));
 });

@@ -198,3 +198,94 @@ test("web UI in Chromium: tag focus and tag ignore from the refine box", { timeo
   assert.ok(await page.$('button[data-refine="reset"]'));
   assert.deepEqual(errors, []);
 });
+
+/**
+ * Call paths (root first) through `parse`, which is reached from handle,
+ * worker, boot→loadConfig and, recursively, from main directly.
+ */
+function pivotProfile(): ProfileData {
+  const b = new ProfileBuilder({ sampleType: [{ type: "samples", unit: "count" }], periodType: { type: "cpu", unit: "nanoseconds" }, period: 1 });
+  const add = (path: string[], v: number) => b.addSample(path.reverse().map((name) => ({ name, file: `/app/${name}.js`, line: 1, column: 0, startLine: 1 })), [v]);
+  add(["main", "handle", "parse", "scan"], 4);
+  add(["main", "handle", "parse"], 1);
+  add(["main", "worker", "parse", "scan"], 3);
+  add(["main", "boot", "loadConfig", "parse"], 2);
+  add(["main", "handle", "render"], 5);
+  add(["gc"], 1);
+  add(["main", "parse", "parse", "scan"], 2);
+  return b.build();
+}
+
+interface StackBox { kind: string; name: string; value: number; self: number; row: number; x: number; y: number; width: number }
+
+/** The Stacks view's boxes, as laid out in the page. */
+async function stackBoxes(page: Page): Promise<StackBox[]> {
+  return page.$$eval("#stacks .stk", (divs) => divs.map((d) => {
+    // (No helper functions in here: the callback runs in the page, without tsx's helpers.)
+    const r = d.getBoundingClientRect();
+    return {
+      kind: d.className.replace("stk ", ""), name: d.getAttribute("data-name") ?? "", value: Number(d.getAttribute("data-value")),
+      self: Number(d.getAttribute("data-self")), row: Number(d.getAttribute("data-row")), x: r.left, y: r.top, width: r.width,
+    };
+  }));
+}
+
+test("web UI in Chromium: the Stacks view pivots on a frame, its callers merged above and its callees below", { timeout: 60_000 }, async (t) => {
+  if (!needChromium(t)) return;
+  const { ui, page, errors } = await openWebUI(t, pivotProfile());
+
+  // From the flame graph: click a parse frame, then "Callers & callees".
+  await page.goto(ui.url + "/ui/flamegraph");
+  await page.waitForSelector("#flame[data-drawn]");
+  const parse = (await drawnFrames(page)).filter((f) => f.name === "parse").sort((a, b) => b.width - a.width)[0]!;
+  await page.mouse.click(parse.x + parse.width / 2, parse.y + parse.height / 2);
+  await Promise.all([page.waitForURL(/\/ui\/stacks\?/), page.click('#flame-actions a[data-action="stacks"]')]);
+  assert.equal(new URL(page.url()).searchParams.get("p"), "^parse$");
+
+  // parse is on 12 of the 18 samples; the recursive path counts once, at its outermost parse.
+  const boxes = await stackBoxes(page);
+  const line = (b: StackBox) => `${b.kind} ${b.row} ${b.name} ${b.value}${b.kind === "caller" ? "" : ` self ${b.self}`}`;
+  assert.deepEqual(boxes.map(line), [
+    "pivot 0 parse 12 self 3",
+    "callee 1 scan 7 self 7",
+    "callee 1 parse 2 self 0",
+    "callee 2 scan 2 self 2",
+    "caller -1 handle 5",
+    "caller -2 main 5",
+    "caller -1 worker 3",
+    "caller -2 main 3",
+    "caller -1 loadConfig 2",
+    "caller -2 boot 2",
+    "caller -3 main 2",
+    "caller -1 main 2",
+  ]);
+  assert.match(await page.textContent("#stacks-note") ?? "", /parse: 12 \(66\.67%\) of 18/);
+
+  // Laid out as drawn: callers above the pivot, callees below, widths in proportion to values.
+  const pivot = boxes[0]!;
+  const by = (kind: string, name: string, row: number) => boxes.find((b) => b.kind === kind && b.name === name && b.row === row)!;
+  const handle = by("caller", "handle", -1), scan = by("callee", "scan", 1), loadConfig = by("caller", "loadConfig", -1);
+  assert.ok(handle.y < pivot.y && loadConfig.y < pivot.y && scan.y > pivot.y);
+  assert.ok(by("caller", "main", -3).y < by("caller", "boot", -2).y);
+  assert.ok(Math.abs(handle.width - (pivot.width * 5) / 12) < 2, `${handle.width} vs ${pivot.width}`);
+  assert.ok(Math.abs(scan.width - (pivot.width * 7) / 12) < 2, `${scan.width} vs ${pivot.width}`);
+  assert.ok(Math.abs(by("caller", "worker", -1).x - (handle.x + handle.width)) < 2, "callers side by side, heaviest first");
+
+  // Clicking a caller pivots on it: handle (10 samples) is called by main and calls render and parse.
+  await Promise.all([page.waitForURL(/p=%5Ehandle%24/), page.click('#stacks .stk.caller[data-name="handle"] a')]);
+  assert.deepEqual((await stackBoxes(page)).map(line), [
+    "pivot 0 handle 10 self 0",
+    "callee 1 parse 5 self 1",
+    "callee 2 scan 4 self 4",
+    "callee 1 render 5 self 5",
+    "caller -1 main 10",
+  ]);
+
+  // Without a pivot: the whole profile from the root, as a flame graph.
+  await Promise.all([page.waitForURL((u) => !u.search.includes("p=")), page.click("#unpivot")]);
+  const whole = await stackBoxes(page);
+  assert.equal(whole[0]!.name, "root");
+  assert.equal(whole[0]!.value, 18);
+  assert.ok(!whole.some((b) => b.kind === "caller"));
+  assert.deepEqual(errors, []);
+});

@@ -166,3 +166,19 @@ test("web UI top table on a heap profile: each sample type's numbers as `top -sa
     sameRows(tableRows(html), expectedRows(generateReport("top", p, defaultConfig(), { sampleIndex: index, total: computeTotal(p, index) })));
   }
 });
+
+test("web UI Stacks view over HTTP: a bad pivot regexp is the page's error; an unmatched one says so; links keep the options", async (t) => {
+  const p = loadProfile(fixture);
+  const ui = await serveWebUI({ profile: p, config: defaultConfig() });
+  t.after(() => ui.close());
+  let r = await fetch(ui.url + "/ui/stacks?p=" + encodeURIComponent("(unclosed"));
+  assert.equal(r.status, 400);
+  assert.match(await r.text(), /id="error"/);
+  r = await fetch(ui.url + "/ui/stacks?si=samples&p=" + encodeURIComponent("^no such function$"));
+  assert.equal(r.status, 200);
+  const html = await r.text();
+  assert.match(html, /id="stacks-note">No frame matches \^no such function\$/);
+  // The pivot form carries the sample index along; the other views' links drop the pivot.
+  assert.match(html, /<form id="pivot-form"[^>]*><input type="hidden" name="si" value="samples">/);
+  assert.match(html, /href="\.\/top\?si=samples" id="view-top"/);
+});

@@ -126,3 +126,14 @@ test("the converted profile loads in go tool pprof without warnings", (t) => {
   assert.match(top, /\s40ms\s+50\.00%\s+50\.00%\s+40ms\s+50\.00%\s+hot$/m);
   assert.match(goPprof(["-raw", path]), /readFileSync node:fs:441 s=441/);
 });
+
+test("locations carry V8's start column where the line is the function's own (1-based); other lines have none", () => {
+  const p = convert();
+  const at = new Set(p.location.map((l) => `${l.line[0]!.function.name} ${l.line[0]!.line}:${l.line[0]!.column}`));
+  // main (0:0) as a caller; the arrow (19:4) as a caller; readFileSync (440:21) a leaf without positionTicks.
+  assert.ok(at.has("main 1:1"), [...at].join(", "));
+  assert.ok(at.has("(anonymous app.js:20:5) 20:5"), [...at].join(", "));
+  assert.ok(at.has("readFileSync 441:22"), [...at].join(", "));
+  // hot's ticks are on lines 11 and 12, not its first line (10): no column is known there.
+  assert.ok(at.has("hot 11:0") && at.has("hot 12:0"), [...at].join(", "));
+});

@@ -79,6 +79,8 @@ export const configFlags: Record<string, [Kind, keyof Config]> = {
   tagshow: ["string", "tagShow"],
   taghide: ["string", "tagHide"],
   noinlines: ["bool", "noInlines"],
+  showcolumns: ["bool", "showColumns"],
+  tag_percentages: ["bool", "tagPercentages"],
 };
 
 export const sortChoices = ["cum", "flat"] as const;

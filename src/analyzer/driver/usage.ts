@@ -41,13 +41,14 @@ various views of a profile.
     -output file         Write the report to file
     -nodecount n, -nodefraction f, -edgefraction f, -trim=false
     -cum, -flat          Sort by cumulative or flat value
-    -functions, -filefunctions, -files, -lines, -addresses, -noinlines
+    -functions, -filefunctions, -files, -lines, -addresses, -noinlines, -showcolumns
     -focus, -ignore, -hide, -show, -show_from, -prune_from regexp
     -tagfocus, -tagignore  regexp, key=regexp, or a range: 1kb, 1kb:4kb, key=:1mb
     -tagshow, -taghide   regexp of label keys
     -tagroot, -tagleaf   label keys to show as pseudo frames at the root or leaf
     -sample_index name|n, -mean, -unit u, -divide_by f, -relative_percentages
     -call_tree, -compact_labels, -drop_negative, -source_path, -trim_path
+    -tag_percentages     tags: shares of the whole profile (newer pprof's form)
 
   Source options:
     -seconds n           Duration for time-based profile collection

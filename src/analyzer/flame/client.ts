@@ -5,7 +5,8 @@
 // zooms into a frame on click, and highlights frames matching the search box.
 // Hovering a frame shows its name and value in the details line (and as the
 // canvas's tooltip). In the web UI, window.tsprofRefine(action, regexp) is
-// defined and a clicked frame gets focus/ignore/hide/peek/source links.
+// defined and a clicked frame gets focus/ignore/hide/peek/source links, and
+// "Callers & callees" (the Stacks view pivoted on the frame).
 // window.tsprofFlame.frames() lists what is drawn (name, text, box), for tests
 // and tools.
 
@@ -166,12 +167,14 @@ export const FLAME_JS = `
     var fn = n.name.split(" ")[0];
     var rx = "^" + quote(fn) + "$";
     actions.innerHTML = "";
-    ["focus", "ignore", "hide", "peek", "source"].forEach(function (act) {
+    // "Callers & callees" pivots the Stacks view on this very frame (its full name, as the view names frames).
+    var exact = "^" + quote(n.name) + "$";
+    ["focus", "ignore", "hide", "peek", "source", "stacks"].forEach(function (act) {
       var a = document.createElement("a");
       a.href = "#";
-      a.textContent = act === "source" ? "Source" : act[0].toUpperCase() + act.slice(1);
+      a.textContent = act === "stacks" ? "Callers & callees" : act[0].toUpperCase() + act.slice(1);
       a.setAttribute("data-action", act);
-      a.onclick = function (e) { e.preventDefault(); window.tsprofRefine(act, rx); };
+      a.onclick = function (e) { e.preventDefault(); window.tsprofRefine(act, act === "stacks" ? exact : rx); };
       actions.appendChild(a);
     });
     var label = document.createElement("span");

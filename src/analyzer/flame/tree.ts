@@ -59,7 +59,7 @@ export interface FlameOptions {
 export function flameTree(profile: ProfileData, config: Config, o: FlameOptions = {}): FlameTree {
   const si = o.sampleIndex ?? sampleIndexByName(profile, config.sampleIndex);
   const st = profile.sampleType[si]!;
-  const frames = new FrameTable(profile, aggregationFor(config.granularity, config.noInlines));
+  const frames = new FrameTable(profile, aggregationFor(config.granularity, config.noInlines, config.showColumns));
   const decoded = decodedSamples(profile);
   const walked = decoded && !hasNegative(decoded, si) ? walkDecoded(decoded, si, frames) : undefined;
   const { nodes, total, hasBase } = walked ?? walkSamples(profile, si, frames);

@@ -88,7 +88,8 @@ export class NodeMap {
     if (existing) return existing;
     let fn: GraphNode | undefined;
     if (info.address !== 0n || info.lineno !== 0) {
-      const fi = { ...info, address: 0n, lineno: 0 };
+      const fi: NodeInfo = { ...info, address: 0n, lineno: 0 };
+      delete fi.columnno;
       fn = this.findOrInsert(fi, nodeKey(fi), false) ?? undefined;
     }
     const n = new GraphNode(info, fn);

@@ -13,17 +13,24 @@ export interface Aggregation {
   function: boolean;
   filename: boolean;
   linenumber: boolean;
+  /** Columns too (-showcolumns); only with line numbers. */
+  columnnumber?: boolean;
   address: boolean;
 }
 
-/** The aggregation for a granularity: "addresses" with inline frames keeps everything. */
-export function aggregationFor(granularity: Granularity, noInlines: boolean): Aggregation {
+/**
+ * The aggregation for a granularity: "addresses" with inline frames keeps
+ * everything but columns, which newer google/pprof keeps only when asked
+ * (-showcolumns) at line or address granularity.
+ */
+export function aggregationFor(granularity: Granularity, noInlines: boolean, showColumns = false): Aggregation {
   const inlineFrames = !noInlines;
+  const columnnumber = showColumns;
   switch (granularity) {
     case "addresses":
-      return { inlineFrames, function: true, filename: true, linenumber: true, address: true };
+      return { inlineFrames, function: true, filename: true, linenumber: true, columnnumber, address: true };
     case "lines":
-      return { inlineFrames, function: true, filename: true, linenumber: true, address: false };
+      return { inlineFrames, function: true, filename: true, linenumber: true, columnnumber, address: false };
     case "files":
       return { inlineFrames, function: false, filename: true, linenumber: false, address: false };
     case "functions":
@@ -70,6 +77,7 @@ export function nodeInfo(l: Location, line: Line | undefined, o: NodeInfoOptions
     lineno: agg.linenumber ? line.line : 0,
     objfile: "",
   };
+  if (agg.linenumber && agg.columnnumber && line.column !== 0) info.columnno = line.column;
   if (o.objNames || (info.name === "" && info.origName === "")) {
     info.objfile = objfile;
     info.startLine = fn.startLine;

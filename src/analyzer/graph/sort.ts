@@ -7,7 +7,9 @@ export type NodeOrder = "flat" | "flatCum" | "cum" | "name" | "file" | "address"
 
 /** fmt.Sprint of a Go NodeInfo struct: the final tie-break between nodes. */
 function sprintInfo(i: NodeInfo): string {
-  return `{${i.name} ${i.origName} ${i.address} ${i.file} ${i.startLine} ${i.lineno} ${i.objfile}}`;
+  // Go 1.19's struct has no column; newer ones print it after the line.
+  const col = i.columnno ? ` ${i.columnno}` : "";
+  return `{${i.name} ${i.origName} ${i.address} ${i.file} ${i.startLine} ${i.lineno}${col} ${i.objfile}}`;
 }
 
 function compareNodes(l: GraphNode, r: GraphNode): number {

@@ -12,6 +12,8 @@ export interface NodeInfo {
   file: string;
   startLine: number;
   lineno: number;
+  /** Column of lineno (-showcolumns); absent or 0 when not shown. */
+  columnno?: number;
   /** The mapping's file, kept when the node has no name or when asked for. */
   objfile: string;
 }
@@ -101,7 +103,7 @@ export function nameComponents(i: NodeInfo): string[] {
   const name: string[] = [];
   if (i.address !== 0n) name.push(i.address.toString(16).padStart(16, "0"));
   if (i.name !== "") name.push(i.name);
-  if (i.lineno !== 0) name.push(`${i.file}:${i.lineno}`);
+  if (i.lineno !== 0) name.push(i.columnno ? `${i.file}:${i.lineno}:${i.columnno}` : `${i.file}:${i.lineno}`);
   else if (i.file !== "") name.push(i.file);
   else if (i.name !== "") { /* the name says it all */ }
   else if (i.objfile !== "") name.push("[" + baseName(i.objfile) + "]");
@@ -120,5 +122,5 @@ export function baseName(path: string): string {
 
 /** A key identifying a NodeInfo, for maps and kept-node sets. */
 export function nodeKey(i: NodeInfo): string {
-  return `${i.name}\u0000${i.origName}\u0000${i.address === 0n ? "0" : i.address.toString()}\u0000${i.file}\u0000${i.startLine}\u0000${i.lineno}\u0000${i.objfile}`;
+  return `${i.name}\u0000${i.origName}\u0000${i.address === 0n ? "0" : i.address.toString()}\u0000${i.file}\u0000${i.startLine}\u0000${i.lineno}\u0000${i.columnno ?? 0}\u0000${i.objfile}`;
 }

@@ -9,6 +9,10 @@ import type { Report } from "./report.js";
 import { DiskSourceReader, embeddedSourcesNear } from "./source.js";
 
 const margin = 5; // lines shown before the first and after the last sampled line
+/** With -showcolumns, longer lines (a minified bundle's one line) are cut to this many characters; their hot columns follow. */
+const longLine = 100;
+/** Characters of the line shown from each hot column. */
+const columnExcerpt = 60;
 
 /** One matching function in one source file, or a function with no source information. */
 export interface SourceListing {
@@ -67,7 +71,7 @@ export function sourceListings(rpt: Report): SourceListing[] {
       const fns = fileNodes.get(file)!;
       const { flat, cum } = sumNodes(fns);
       try {
-        listings.push({ name, file, flat, cum, rows: sourceRows(fns, reader.lines(file)) });
+        listings.push({ name, file, flat, cum, rows: sourceRows(fns, reader.lines(file), o.showColumns) });
       } catch (e) {
         listings.push({ name, file, flat, cum, rows: [], error: (e as Error).message });
       }
@@ -92,7 +96,13 @@ export function printSource(rpt: Report): string {
       continue;
     }
     for (const row of l.rows) {
-      out.push(`${valueOrDot(row.flat).padStart(10)} ${valueOrDot(row.cum).padStart(10)} ${String(row.lineno).padStart(6)}:${row.text}\n`);
+      const text = row.columns && row.text.length > longLine ? `${row.text.slice(0, longLine)}… (${row.text.length} characters)` : row.text;
+      out.push(`${valueOrDot(row.flat).padStart(10)} ${valueOrDot(row.cum).padStart(10)} ${String(row.lineno).padStart(6)}:${text}\n`);
+      // -showcolumns: each sampled column of the line, with the code from there.
+      for (const c of row.columns ?? []) {
+        const at = `${row.lineno}:${c.column !== 0 ? c.column : "?"}`.padStart(6);
+        out.push(`${valueOrDot(c.flat).padStart(10)} ${valueOrDot(c.cum).padStart(10)} ${at}:  ${c.column !== 0 ? columnText(row.text, c.column) : "(samples without a column)"}\n`);
+      }
     }
   }
   return out.join("");
@@ -103,10 +113,23 @@ export interface SourceRow {
   text: string;
   flat: number;
   cum: number;
+  /** -showcolumns: the line's samples by column, when they have columns. */
+  columns?: { column: number; flat: number; cum: number }[];
 }
 
-/** The lines to show: from the function's start (or 5 before the first sample) to 5 after the last. */
-function sourceRows(fns: GraphNode[], lines: string[]): SourceRow[] {
+/** The code of a line from a 1-based column, cut to columnExcerpt characters ("…" where cut). */
+function columnText(line: string, column: number): string {
+  const from = Math.max(0, column - 1);
+  const text = line.slice(from, from + columnExcerpt);
+  return (from > 0 ? "…" : "") + text + (from + columnExcerpt < line.length ? "…" : "");
+}
+
+/**
+ * The lines to show: from the function's start (or 5 before the first sample)
+ * to 5 after the last; with `columns` (-showcolumns), each line's samples also
+ * by column, so a minified bundle's one line shows where in it time goes.
+ */
+function sourceRows(fns: GraphNode[], lines: string[], columns = false): SourceRow[] {
   const first = fns[0]!.info;
   let start = first.startLine !== 0 ? first.startLine : first.lineno - margin;
   let end = first.lineno + margin;
@@ -125,8 +148,27 @@ function sourceRows(fns: GraphNode[], lines: string[]): SourceRow[] {
   const rows: SourceRow[] = [];
   for (let lineno = start; lineno <= end; lineno++) {
     if (lineno > lines.length) break;
-    const { flat, cum } = sumNodes(byLine.get(lineno) ?? []);
-    rows.push({ lineno, text: lines[lineno - 1]!, flat, cum });
+    const nodes = byLine.get(lineno) ?? [];
+    const { flat, cum } = sumNodes(nodes);
+    const row: SourceRow = { lineno, text: lines[lineno - 1]!, flat, cum };
+    if (columns) {
+      const byColumn = byColumns(nodes);
+      if (byColumn.length > 0) row.columns = byColumn;
+    }
+    rows.push(row);
   }
   return rows;
+}
+
+/** The nodes of one line summed by column, in column order; none when no node has a column. */
+function byColumns(nodes: GraphNode[]): { column: number; flat: number; cum: number }[] {
+  const cols = new Map<number, GraphNode[]>();
+  for (const n of nodes) {
+    const c = n.info.columnno ?? 0;
+    let list = cols.get(c);
+    if (!list) cols.set(c, (list = []));
+    list.push(n);
+  }
+  if (cols.size === 1 && cols.has(0)) return [];
+  return [...cols.keys()].sort((a, b) => a - b).map((column) => ({ column, ...sumNodes(cols.get(column)!) }));
 }

@@ -54,6 +54,10 @@ export interface ReportOptions {
   edgeFraction: number;
   granularity: Granularity;
   noInlines: boolean;
+  /** Column numbers in line-level node names (-showcolumns). */
+  showColumns: boolean;
+  /** tags: shares of the whole profile, as newer google/pprof (-tag_percentages). */
+  tagPercentages: boolean;
   sampleValue: (v: number[]) => number;
   sampleMeanDivisor: ((v: number[]) => number) | undefined;
   /** Sample type name as shown in "Type:" ("mean_" prefixed for -mean). */
@@ -147,6 +151,8 @@ export function reportOptions(kind: ReportKind, profile: ProfileData, config: Co
     edgeFraction: cfg.edgeFraction,
     granularity: cfg.granularity,
     noInlines: cfg.noInlines,
+    showColumns: cfg.showColumns,
+    tagPercentages: cfg.tagPercentages,
     sampleValue: (v) => v[index] ?? 0,
     sampleMeanDivisor: cfg.mean ? (v) => v[0] ?? 0 : undefined,
     sampleType: (cfg.mean ? "mean_" : "") + st.type,

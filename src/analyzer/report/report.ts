@@ -51,7 +51,7 @@ export class Report {
       sampleValue: o.sampleValue,
       sampleMeanDivisor: o.sampleMeanDivisor,
       formatTag: (v, key) => scaledLabel(v, key, o.outputUnit),
-      aggregation: aggregationFor(o.granularity, o.noInlines),
+      aggregation: aggregationFor(o.granularity, o.noInlines, o.showColumns),
       objNames: o.kind === "raw" || o.kind === "list" || o.kind === "callgrind",
       mapFile: (f) => trimSourcePath(f, o.trimPath, o.sourcePath),
       callTree,

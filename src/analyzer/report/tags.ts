@@ -1,4 +1,7 @@
-// `tags`: for each label key, the total and each value's share.
+// `tags`: for each label key, the total and each value's share. Go 1.19
+// gives each value's share of its key's total; with -tag_percentages, newer
+// google/pprof's form: the key's total as a share of the profile's
+// ("Total 1.20s of 1.50s (80.00%)") and each value's share of the profile.
 
 import { sortTags } from "../graph/sort.js";
 import type { Tag } from "../graph/types.js";
@@ -32,6 +35,10 @@ export function printTags(rpt: Report): string {
       total += c;
       tags.push(tag(name, c));
     }
+    if (o.tagPercentages) {
+      text += ofProfile(rpt, k.name, total, sortTags(tags, true));
+      continue;
+    }
     const [f, u] = scale(total, o.sampleUnit, o.outputUnit);
     text += `${k.name}:\t Total ${formatFixed(f, 1)}${u}\n`;
     for (const t of sortTags(tags, true)) {
@@ -42,6 +49,15 @@ export function printTags(rpt: Report): string {
     text += "\n";
   }
   return tabwrite(text, PPROF_TAGS);
+}
+
+/** One key in newer google/pprof's form: shares of the whole profile. */
+function ofProfile(rpt: Report, key: string, keyTotal: number, tags: Tag[]): string {
+  const profileTotal = rpt.total;
+  const share = (v: number) => (profileTotal > 0 ? ` (${percentage(v, profileTotal)})` : "");
+  let text = `${key}:\t Total ${rpt.formatValue(keyTotal)} of ${rpt.formatValue(profileTotal)}${share(keyTotal)}\n`;
+  for (const t of tags) text += ` \t${rpt.formatValue(t.flat)}${share(t.flat)}:\t ${t.name}\n`;
+  return text + "\n";
 }
 
 function tag(name: string, flat: number): Tag {

@@ -24,7 +24,7 @@ export function tracesParts(rpt: Report): string[] {
   const out: string[] = [profileLabels(rpt).join("\n") + "\n"];
   const { locationNodes } = createNodes(rpt.profile, {
     sampleValue: o.sampleValue,
-    aggregation: aggregationFor(o.granularity, o.noInlines),
+    aggregation: aggregationFor(o.granularity, o.noInlines, o.showColumns),
     collectTags: false,
   });
   // Each location's lines are formatted once: its innermost frame's name

@@ -42,6 +42,8 @@ const options: [string, string][] = [
   ["nodecount", "Max number of nodes to show"],
   ["nodefraction", "Hide nodes below <f>*total"],
   ["noinlines", "Ignore inlines."],
+  ["showcolumns", "Show column numbers at the source code line level."],
+  ["tag_percentages", "tags: each value as a share of the profile total"],
   ["normalize", "Scales profile based on the base profile."],
   ["output", "Output filename for file-based outputs"],
   ["prune_from", "Drops any functions below the matched frame."],

@@ -51,6 +51,7 @@ export const PAGE_JS = `
   var param = { focus: "f", ignore: "i", hide: "h", show: "s", tagfocus: "tf", tagignore: "ti", tagshow: "ts", taghide: "th" };
   window.tsprofRefine = function (action, rx) {
     if (action === "peek" || action === "source") { go("./" + action, { f: rx }); return; }
+    if (action === "stacks") { go("./stacks", { p: rx }); return; }
     var c = {}; c[param[action]] = rx; go(here, c);
   };
   document.querySelectorAll("button[data-refine]").forEach(function (b) {

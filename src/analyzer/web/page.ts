@@ -4,10 +4,10 @@
 import { escapeHTML } from "../../util/html.js";
 import { PAGE_CSS, PAGE_JS } from "./client.js";
 
-export type ViewName = "top" | "graph" | "flamegraph" | "peek" | "source" | "diff";
+export type ViewName = "top" | "graph" | "flamegraph" | "stacks" | "peek" | "source" | "diff";
 
 const viewTitles: Record<ViewName, string> = {
-  top: "Top", graph: "Graph", flamegraph: "Flame Graph", peek: "Peek", source: "Source", diff: "Diff",
+  top: "Top", graph: "Graph", flamegraph: "Flame Graph", stacks: "Stacks", peek: "Peek", source: "Source", diff: "Diff",
 };
 
 export interface PageParts {
@@ -46,7 +46,7 @@ export function link(path: string, query: URLSearchParams): string {
 }
 
 export function page(p: PageParts): string {
-  const views: ViewName[] = ["top", "graph", "flamegraph", "peek", "source"];
+  const views: ViewName[] = ["top", "graph", "flamegraph", "stacks", "peek", "source"];
   if (p.hasBase) views.push("diff");
   const nav = views.map((v) => `<a href="${link("./" + v, p.query)}" id="view-${v}"${v === p.current ? ' class="current"' : ""}>${viewTitles[v]}</a>`).join("");
   const chooser = p.sampleTypes.length > 1

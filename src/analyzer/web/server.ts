@@ -1,5 +1,5 @@
 // Routes of the web UI (google/pprof's layout): "/" → 307 "/ui/", "/ui/" →
-// the flame graph, "/ui/{top,graph,flamegraph,peek,source,diff}", and
+// the flame graph, "/ui/{top,graph,flamegraph,stacks,peek,source,diff}", and
 // "/ui/download" (the profile as pprof). When bound to loopback, requests from
 // other addresses get 403. A bad regexp or sample index is the page's error
 // (400), never the server's.
@@ -12,7 +12,7 @@ import { ReportError } from "../report/index.js";
 import { FilterError } from "../filter/index.js";
 import { page, type ViewName } from "./page.js";
 import type { View, WebState } from "./state.js";
-import { diffView, flameNodeData, flameView, graphView, peekView, sourceView, topView, type ViewContent } from "./views.js";
+import { diffView, flameNodeData, flameView, graphView, peekView, sourceView, stacksView, topView, type ViewContent } from "./views.js";
 import { escapeHTML } from "../../util/html.js";
 import { baseName } from "../graph/types.js";
 
@@ -20,6 +20,7 @@ const views: Record<ViewName, (view: View, state: WebState) => ViewContent | Pro
   top: topView,
   graph: graphView,
   flamegraph: flameView,
+  stacks: stacksView,
   peek: peekView,
   source: sourceView,
   diff: diffView,

@@ -28,6 +28,8 @@ export interface View {
   profile: ProfileData;
   /** Percentages are relative to this: the total before filtering, as the text reports. */
   total: number;
+  /** The Stacks view's pivot regexp (?p=), "" when not pivoting; not kept in links to other views. */
+  pivot: string;
 }
 
 export class WebState {
@@ -68,6 +70,7 @@ export class WebState {
     const totalOf = () => (config.relativePercentages ? computeTotal(profile, sampleIndex, config.mean) : this.total(this.combined, sampleIndex, config.mean, "c"));
     return {
       query, config, sampleIndex, profile,
+      pivot: url.searchParams.get("p") ?? "",
       get total() {
         return (total ??= totalOf());
       },

@@ -8,6 +8,7 @@ import { generateReport, Report, textItems, ReportError } from "../report/index.
 import { renderGraphSVG, svgElement } from "../svg/index.js";
 import { compileRegexpOption } from "../filter/index.js";
 import { reportContext, type View, type WebState } from "./state.js";
+import { stacksView as pivotedStacks } from "./stacks.js";
 
 export interface ViewContent {
   body: string;
@@ -63,6 +64,11 @@ export function flameView(view: View, state: WebState): ViewContent {
     : `total ${tree.format(tree.total)}`;
   const header = `<p class="note">${escapeHTML(tree.sampleType)}: ${escapeHTML(what)}. Click a frame to zoom; the links that appear act on its function.</p>`;
   return { body: header + flameBody(scriptJSON(flameData(tree, { minFraction: webFlameSendFraction })!), note), extraCSS: FLAME_CSS };
+}
+
+/** /ui/stacks?p=regexp: the callers and callees of the matching frames (see stacks.ts), from the flame graph's tree. */
+export function stacksView(view: View, state: WebState): ViewContent {
+  return pivotedStacks(view, state, webFlameMinFraction);
 }
 
 /** /ui/flamedata?node=N (and the page's options): the callees of flame graph node N, for a zoom; undefined if there is no such node. */
