@@ -6,7 +6,7 @@ import type { ProfileData } from "../../profile/model.js";
 import type { Config } from "../config.js";
 import { computeTotal, numLabelUnits, type ReportContext, type ReportKind } from "../report/index.js";
 import { applyFocus, type Warn } from "./apply.js";
-import { compileRegexp, FilterError } from "./regexp.js";
+import { compileRE2, FilterError, type NameRegexp } from "./regexp.js";
 import { sampleIndexByName } from "./sample-index.js";
 import { generateTagRootsLeaves } from "./tagroot.js";
 
@@ -32,12 +32,12 @@ export function prepareReport(
   const relative = cfg.relativePercentages;
   if (relative) applyFocus(p, units, cfg, opts.warn);
   const sampleIndex = p.sampleType.length === 0 ? 0 : sampleIndexByName(p, cfg.sampleIndex);
-  let symbol: RegExp | undefined;
+  let symbol: NameRegexp | undefined;
   if (opts.symbol !== undefined && opts.symbol !== "") {
     try {
-      symbol = compileRegexp("argument", opts.symbol);
+      symbol = compileRE2(opts.symbol);
     } catch (err) {
-      throw new FilterError(`parsing argument regexp ${opts.symbol}: ${(err as Error).message.replace(/^parsing argument regexp: /, "").replace(/: `.*`$/s, "")}`);
+      throw new FilterError(`parsing argument regexp ${opts.symbol}: ${(err as Error).message}`);
     }
   }
   const total = p.sampleType.length === 0 ? 0 : computeTotal(p, sampleIndex, cfg.mean);

@@ -6,6 +6,7 @@ import { decodedSamples } from "../../profile/decode.js";
 import type { ProfileData, Sample } from "../../profile/model.js";
 import type { Config, Granularity } from "../config.js";
 import { baseName } from "../graph/types.js";
+import type { NameRegexp } from "../filter/regexp.js";
 
 /** The text reports `generateReport` produces. */
 export type ReportKind = "top" | "text" | "traces" | "tags" | "peek" | "tree" | "list" | "dot" | "raw" | "callgrind" | "comments" | "topproto";
@@ -24,7 +25,7 @@ export interface ReportContext {
    */
   total?: number;
   /** The regexp argument of peek/list (required for them) or of tree (optional). */
-  symbol?: RegExp;
+  symbol?: NameRegexp;
   /** Numeric label units (key → unit); default: computed from the profile by numLabelUnits(). */
   numLabelUnits?: Record<string, string>;
   /** Reads source files for `list` (default: from disk, searching config.sourcePath or the cwd). */
@@ -62,7 +63,7 @@ export interface ReportOptions {
   sampleUnit: string;
   /** Unit to print values in: "minimum" until selectOutputUnit picks one, "auto", or a unit. */
   outputUnit: string;
-  symbol: RegExp | undefined;
+  symbol: NameRegexp | undefined;
   sourcePath: string;
   trimPath: string;
 }
@@ -222,7 +223,7 @@ export function numLabelUnits(profile: ProfileData): Record<string, string> {
   return units;
 }
 
-/** A regexp as the user wrote it (JS escapes "/" in .source). */
-export function regexpText(rx: RegExp): string {
-  return rx.source.replaceAll("\\/", "/");
+/** A regexp as the user wrote it. */
+export function regexpText(rx: NameRegexp): string {
+  return rx.source;
 }

@@ -5,7 +5,7 @@ import { flameBody, flameData, flameTree, escapeHTML, scriptJSON, FLAME_CSS } fr
 import { percentage } from "../measurement.js";
 import { generateReport, Report, textItems, ReportError } from "../report/index.js";
 import { renderGraphSVG, svgElement } from "../svg/index.js";
-import { compileRegexpOption } from "../filter/index.js";
+import { compileRegexpOption, type NameRegexp } from "../filter/index.js";
 import { reportContext, type View, type WebState } from "./state.js";
 
 export interface ViewContent {
@@ -71,7 +71,7 @@ export function flameNodeData(view: View, state: WebState, node: number): string
   return data && JSON.stringify(data);
 }
 
-function symbolOf(view: View, what: string): RegExp | undefined {
+function symbolOf(view: View, what: string): NameRegexp | undefined {
   return compileRegexpOption(what, view.query.get("f") ?? "");
 }
 
