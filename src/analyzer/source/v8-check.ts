@@ -9,7 +9,7 @@ import type { V8CpuProfile, V8ProfileNode } from "../../collect/cpu-convert.js";
 import { SourceError } from "./errors.js";
 
 /** Stack frames over the stacks the converters build (a .cpuprofile's: one per sampled node and line; a .heapprofile's: one per node). */
-export const MAX_STACK_FRAMES = 1 << 25;
+export const MAX_STACK_FRAMES = 1 << 24;
 /** Nodes of a .cpuprofile or .heapprofile. */
 export const MAX_V8_NODES = 1 << 23;
 /** Depth of a .heapprofile's tree, and of a .cpuprofile's. */
@@ -75,7 +75,8 @@ export function checkCpuProfile(doc: Record<string, unknown>): V8CpuProfile {
     if (children.length > 0) {
       node.children = children.map((c) => {
         const child = isInteger(c) ? index.get(c) : undefined;
-        if (child === undefined) fail(kind, `${where} lists a child that is not a node: ${JSON.stringify(c)}`);
+        if (child === undefined) fail(kind, `${where} lists a child that is not a node: ${typeof c === "number" ? c : `a ${c === null ? "null" : typeof c}`}`);
+        if (child === i + 1) fail(kind, `${where} lists itself as a child (a cycle)`);
         if (parent[child] !== 0) fail(kind, `node ${c as number} is listed as a child twice (of node ${(nodesIn[parent[child]! - 1] as { id: number }).id} and of ${where})`);
         parent[child] = i + 1;
         return child;
