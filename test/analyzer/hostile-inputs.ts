@@ -4,7 +4,7 @@
 
 import { gzipSync } from "node:zlib";
 import { ProfileBuilder, type Frame } from "../../src/profile/builder.ts";
-import { encodeProfile, encodeProfileGzipSync } from "../../src/profile/encode.ts";
+import { encodeProfileGzipSync } from "../../src/profile/encode.ts";
 
 const frame = (name: string, file = "x.go"): Frame => ({ name, file, line: 1, column: 0, startLine: 1 });
 
@@ -100,4 +100,3 @@ export function longNames(count: number, length: number): Uint8Array {
   return profileOf(names.map((_, i) => [names.slice(i), i + 1] as [string[], number]));
 }
 
-export { encodeProfile };
