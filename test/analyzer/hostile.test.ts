@@ -8,6 +8,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -183,5 +185,32 @@ test("malformed V8 JSON: errors name the field, never a JavaScript internal", as
     assert.equal(r.code, 1, json);
     assert.match(r.stderr, message, json);
     assert.doesNotMatch(r.stderr, /is not iterable|call stack|Cannot read|undefined|NaN|is not a function/, json);
+  }
+});
+
+test("an HTTP source that never stops sending: an error at the size limit", async () => {
+  const chunk = Buffer.alloc(1 << 20);
+  // Bounded: at most 600 MB, and it stops when the client hangs up.
+  const server = createServer((_req, res) => {
+    let sent = 0;
+    const more = () => {
+      while (sent < 600 && !res.destroyed) {
+        sent++;
+        if (!res.write(chunk)) return void res.once("drain", more);
+      }
+      res.end();
+    };
+    more();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const r = await tsprof(["-top", `http://127.0.0.1:${port}/debug/pprof/heap`]);
+    assert.equal(r.code, 1, r.stderr);
+    // go tool pprof's progress line, then the error.
+    assert.match(r.stderr, /^Fetching profile over HTTP from \S+\ntsprof pprof: \S+: http fetch: response larger than 512 MB \(tsprof's limit\)\n$/);
+  } finally {
+    server.closeAllConnections();
+    server.close();
   }
 });
