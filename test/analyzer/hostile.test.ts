@@ -214,3 +214,11 @@ test("an HTTP source that never stops sending: an error at the size limit", asyn
     server.close();
   }
 });
+
+test("demangling a 400 kB name of \"()\" pairs: linear, not minutes", async () => {
+  const f = file("parens.pb.gz", profileOf([[["<" + "()".repeat(200_000), "main"], 2]]));
+  const r = await tsprof(["-top", f]);
+  assert.equal(r.code, 0, r.stderr);
+  // As go tool pprof demangles it: the () groups removed, the unmatched < kept.
+  assert.match(r.stdout, /\n +2 +100% +100% +2 +100%  <\n/);
+});
