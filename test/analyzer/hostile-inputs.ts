@@ -78,9 +78,12 @@ export function manyLocationIds(n: number): Buffer {
 }
 
 /** A CPU-like profile: [leaf, …, root] stacks and their counts. */
-export function profileOf(stacks: [string[], number][], dropFrames = ""): Uint8Array {
-  const b = new ProfileBuilder({ sampleType: [{ type: "samples", unit: "count" }], periodType: { type: "cpu", unit: "nanoseconds" }, period: 1, timeNanos: 0n });
-  for (const [names, n] of stacks) b.addSample(names.map((s) => frame(s)), [n]);
+export function profileOf(stacks: [string[], number][], dropFrames = "", files: { mapping?: string; source?: string } = {}): Uint8Array {
+  const b = new ProfileBuilder({
+    sampleType: [{ type: "samples", unit: "count" }], periodType: { type: "cpu", unit: "nanoseconds" }, period: 1, timeNanos: 0n,
+    ...(files.mapping !== undefined ? { mappingFile: files.mapping } : {}),
+  });
+  for (const [names, n] of stacks) b.addSample(names.map((s) => frame(s, files.source)), [n]);
   const p = b.build();
   p.dropFrames = dropFrames;
   return encodeProfileGzipSync(p);

@@ -222,3 +222,13 @@ test("demangling a 400 kB name of \"()\" pairs: linear, not minutes", async () =
   // As go tool pprof demangles it: the () groups removed, the unmatched < kept.
   assert.match(r.stdout, /\n +2 +100% +100% +2 +100%  <\n/);
 });
+
+test("file names that make backtracking regexps quadratic: -dot and -flamegraph in moments", async () => {
+  // A 1 MB mapping file without "/" (the flame graph's title) and a source file of 1 MB of slashes (graph labels).
+  const f = file("paths.pb.gz", profileOf([[["leaf", "main"], 2]], "", { mapping: "x".repeat(1 << 20), source: "a" + "/".repeat(1 << 20) + "b" }));
+  for (const format of ["-flamegraph", "-dot"]) {
+    const out = join(tmp, `paths${format}`);
+    const r = await tsprof([format, `-output=${out}`, f]);
+    assert.equal(r.code, 0, `${format}: ${r.signal} ${r.stderr}`);
+  }
+});
