@@ -15,6 +15,9 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { goPprof, needGo } from "../helpers/tools.ts";
 import { runPprof } from "./driver-helpers.ts";
+import { defaultConfig } from "../../src/analyzer/config.ts";
+import { serveWebUI } from "../../src/analyzer/web/index.ts";
+import { decodeProfile } from "../../src/profile/decode.ts";
 import {
   backtrackingDropFrames, backtrackingName, cycleCpuProfile, deepCpuProfile, deepHeapProfile, emptySamples, emptyStrings,
   gzipBomb, longNames, manyLocationIds, profileOf, selfChildCpuProfile,
@@ -33,9 +36,10 @@ function file(name: string, data: Uint8Array): string {
 }
 
 /** `tsprof pprof ARGS` with the heap capped at the bound, killed after 120 s. */
-function tsprof(args: string[]): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+function tsprof(args: string[], stdin = ""): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [`--max-old-space-size=${HEAP_BOUND_MB}`, bin, "pprof", ...args], { timeout: 120_000 });
+    child.stdin.end(stdin);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (c: Buffer) => out.push(c));
@@ -230,5 +234,28 @@ test("file names that make backtracking regexps quadratic: -dot and -flamegraph 
     const out = join(tmp, `paths${format}`);
     const r = await tsprof([format, `-output=${out}`, f]);
     assert.equal(r.code, 0, `${format}: ${r.signal} ${r.stderr}`);
+  }
+});
+
+test("the shell's and the web UI's regexps run on RE2 too", { timeout: 120_000 }, async () => {
+  const data = profileOf([[[backtrackingName, "main"], 3], [["work", "main"], 5]]);
+  const shell = await tsprof([file("shell.pb.gz", data)], "top (a+)+$\nfocus=(a)\\1\ntop\nquit\n");
+  assert.equal(shell.code, 0, shell.stderr);
+  // Focus on (a+)+$ matches no name (each ends with "!", "n" or "k"): an empty table.
+  assert.match(shell.stdout, /Showing nodes accounting for 0, 0% of 8 total\n/);
+  assert.match(shell.stderr, /parsing focus regexp: error parsing regexp: invalid escape sequence: `\\1`/);
+
+  const ui = await serveWebUI({ profile: decodeProfile(data), config: defaultConfig() });
+  try {
+    for (const path of ["/ui/top?f=", "/ui/peek?f=", "/ui/source?f=", "/ui/flamegraph?f="]) {
+      const r = await fetch(ui.url + path + encodeURIComponent("(a+)+$"));
+      assert.ok(r.status === 200 || r.status === 400, `${path}: ${r.status}`);
+      await r.text();
+    }
+    const bad = await fetch(ui.url + "/ui/top?f=" + encodeURIComponent("a(?=b)"));
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /parsing focus regexp: error parsing regexp: invalid or unsupported Perl syntax: `\(\?=`/);
+  } finally {
+    await ui.close();
   }
 });
