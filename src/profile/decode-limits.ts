@@ -14,9 +14,10 @@ export const decodeLimits = {
   strings: 1 << 24,
   /** Bytes of one string (V8's longest string is 2^29 characters). */
   stringBytes: 1 << 28,
-  samples: 1 << 23,
-  locations: 1 << 23,
-  functions: 1 << 23,
+  /** At this many, -traces peaked just under a 2 GB heap (twice as many ran out of it). */
+  samples: 1 << 22,
+  locations: 1 << 22,
+  functions: 1 << 22,
   mappings: 1 << 20,
   /** Location ids over all samples (stack frames). */
   locationIds: 1 << 26,
