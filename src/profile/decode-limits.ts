@@ -14,10 +14,10 @@ export const decodeLimits = {
   strings: 1 << 24,
   /** Bytes of one string (V8's longest string is 2^29 characters). */
   stringBytes: 1 << 28,
-  /** At this many, -traces peaked just under a 2 GB heap (twice as many ran out of it). */
-  samples: 1 << 22,
-  locations: 1 << 22,
-  functions: 1 << 22,
+  /** With this many of each (one sample per location, one function per location), -traces stays under a 2 GB heap; at twice as many it ran out of it. */
+  samples: 1 << 21,
+  locations: 1 << 21,
+  functions: 1 << 21,
   mappings: 1 << 20,
   /** Location ids over all samples (stack frames). */
   locationIds: 1 << 26,

@@ -89,7 +89,7 @@ test("a gzip bomb past the inflated size limit", async () => {
 });
 
 test("counts past the caps: samples, location ids", async () => {
-  await assertCleanError(["-top", file("samples.pb.gz", gzipBomb(emptySamples(), 10))], /profile too large: more than 4,194,304 samples \(tsprof's limit\)$/m);
+  await assertCleanError(["-top", file("samples.pb.gz", gzipBomb(emptySamples(), 5))], /profile too large: more than 2,097,152 samples \(tsprof's limit\)$/m);
   await assertCleanError(["-top", file("ids.pb.gz", gzipSync(manyLocationIds(70_000_000)))], /profile too large: more than 67,108,864 location ids over all samples \(tsprof's limit\)$/m);
 });
 
