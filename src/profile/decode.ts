@@ -5,6 +5,7 @@ import { gunzipSync } from "node:zlib";
 import type { Line, Location, Mapping, ProfileData, ProfileFunction, Sample, ValueType } from "./model.js";
 import { emptyProfile } from "./model.js";
 import { ProtoDecodeError, ProtoReader } from "./protobuf.js";
+import { checkLimit, decodeLimits, limitError } from "./decode-limits.js";
 
 export class ProfileParseError extends Error {
   override name = "ProfileParseError";
@@ -81,11 +82,11 @@ class RawSamples {
   readonly labUnit = new Column(Int32Array);
 
   /**
-   * Room for as many ids as the message has bytes (each takes one at least; up to 2^27): the
+   * Room for as many ids as the message has bytes (each takes one at least; up to the cap): the
    * memory is only used as ids fill it, and the column never has to be copied to grow.
    */
   constructor(messageBytes: number) {
-    this.ids = new Int32Array(Math.min(Math.max(messageBytes, 1024), 1 << 27));
+    this.ids = new Int32Array(Math.min(Math.max(messageBytes, 1024), decodeLimits.locationIds));
     this.idStart.push(0);
     this.valStart.push(0);
     this.labStart.push(0);
@@ -162,8 +163,9 @@ export function decodeProfile(data: Uint8Array): ProfileData {
   if (data.length === 0) throw new ProfileParseError("empty input file");
   if (isGzip(data)) {
     try {
-      data = gunzipSync(data);
+      data = gunzipSync(data, { maxOutputLength: decodeLimits.inflatedBytes });
     } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw new ProfileParseError(`decompressing profile: ${limitError("inflatedBytes").message}`);
       throw new ProfileParseError(`decompressing profile: ${(err as Error).message}`);
     }
   }
@@ -211,14 +213,25 @@ function decodeMessage(buf: Uint8Array): ProfileData {
     const field = key >>> 3;
     const wire = key & 7;
     switch (field) {
-      case 1: sampleTypes.push(readValueType(r)); break;
+      case 1:
+        sampleTypes.push(readValueType(r));
+        checkLimit("sampleTypes", sampleTypes.length);
+        break;
       case 2: readSample(r, samples); break;
-      case 3: mappings.push(readMapping(r)); break;
+      case 3:
+        mappings.push(readMapping(r));
+        checkLimit("mappings", mappings.length);
+        break;
       case 4: readLocation(r, locations); break;
-      case 5: functions.push(readFunction(r)); break;
+      case 5:
+        functions.push(readFunction(r));
+        checkLimit("functions", functions.length);
+        break;
       case 6: {
         const [start, end] = r.lengthDelimited();
+        checkLimit("stringBytes", end - start);
         strings.push(decodeString(textDecoder, buf, start, end));
+        checkLimit("strings", strings.length);
         break;
       }
       case 7: dropFrames = r.varint(); break;
@@ -231,7 +244,10 @@ function decodeMessage(buf: Uint8Array): ProfileData {
       case 10: durationNanos = r.varint(); break;
       case 11: periodType = readValueType(r); break;
       case 12: period = r.varint(); break;
-      case 13: r.repeatedInt(wire, comments); break;
+      case 13:
+        r.repeatedInt(wire, comments);
+        checkLimit("comments", comments.length);
+        break;
       case 14: defaultSampleType = r.varint(); break;
       case 15: docUrl = r.varint(); break;
       default: r.skip(wire);
@@ -508,6 +524,10 @@ function readSample(r: ProtoReader, out: RawSamples): void {
   }
   r.leave(outer);
   out.endSample();
+  checkLimit("samples", out.count);
+  checkLimit("locationIds", out.nIds);
+  checkLimit("values", out.values.length);
+  checkLimit("labels", out.labKey.length);
 }
 
 /** ProtoReader.repeatedInt, into the id column. */
@@ -530,8 +550,13 @@ function readLocationIds(r: ProtoReader, wire: number, out: RawSamples): void {
 function readPackedIds(r: ProtoReader, out: RawSamples): void {
   const buf = r.buf;
   const end = r.end;
-  // Each id takes at least one byte.
-  out.reserve(end - r.pos);
+  // Each id takes at least one byte: room for as many as there are bytes, or when that is past the cap, the exact count.
+  let room = end - r.pos;
+  if (out.nIds + room > decodeLimits.locationIds) {
+    room = countVarints(buf, r.pos, end);
+    checkLimit("locationIds", out.nIds + room);
+  }
+  out.reserve(room);
   let ids = out.ids;
   let n = out.nIds;
   let min = out.minId, max = out.maxId;
@@ -578,6 +603,13 @@ function readPackedIds(r: ProtoReader, out: RawSamples): void {
   out.nIds = n;
   out.minId = min;
   out.maxId = max;
+}
+
+/** How many varints end in buf[start .. end) (each ends with a byte under 0x80). */
+function countVarints(buf: Uint8Array, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) if (buf[i]! < 0x80) n++;
+  return n;
 }
 
 function readLabel(r: ProtoReader, out: RawSamples): void {
@@ -679,6 +711,8 @@ function readLocation(r: ProtoReader, out: RawLocations): void {
   out.mappingId.push(mappingId);
   out.address.push(address);
   out.folded.push(folded);
+  checkLimit("locations", out.id.length);
+  checkLimit("lines", out.lineFn.length);
 }
 
 function readFunction(r: ProtoReader): RawFunction {

@@ -9,6 +9,6 @@ export { pruneFrom, removeUninteresting, simplifyFunc } from "./prune.js";
 export { addLabelNodes, generateTagRootsLeaves } from "./tagroot.js";
 export { sampleIndexByName } from "./sample-index.js";
 export { combineSources, normalize, withoutZeroSamples, type BaseOptions } from "./combine.js";
-export { FilterError, compileRegexp, compileRegexpOption } from "./regexp.js";
+export { FilterError, compileRegexp, compileRegexpOption, compileRE2, type NameRegexp } from "./regexp.js";
 export { prepareReport, type PreparedReport } from "./prepare.js";
 export { copyForFilters } from "./copy.js";

@@ -5,24 +5,25 @@
 // them on a copy.
 
 import type { Line, Location, ProfileData, Sample } from "../../profile/model.js";
+import type { NameRegexp } from "./regexp.js";
 
-function lineMatches(re: RegExp, ln: Line): boolean {
+function lineMatches(re: NameRegexp, ln: Line): boolean {
   return re.test(ln.function.name) || re.test(ln.function.filename);
 }
 
-function mappingMatches(re: RegExp, loc: Location): boolean {
+function mappingMatches(re: NameRegexp, loc: Location): boolean {
   return loc.mapping !== undefined && re.test(loc.mapping.file);
 }
 
-function locationMatches(re: RegExp, loc: Location): boolean {
+function locationMatches(re: NameRegexp, loc: Location): boolean {
   return loc.line.some((ln) => lineMatches(re, ln)) || mappingMatches(re, loc);
 }
 
 export interface NameFilters {
-  focus?: RegExp | undefined;
-  ignore?: RegExp | undefined;
-  hide?: RegExp | undefined;
-  show?: RegExp | undefined;
+  focus?: NameRegexp | undefined;
+  ignore?: NameRegexp | undefined;
+  hide?: NameRegexp | undefined;
+  show?: NameRegexp | undefined;
 }
 
 /** Which filters matched at least one frame (for "… expression matched no samples" warnings). */
@@ -91,7 +92,7 @@ function focusedAndNotIgnored(locs: Location[], m: Map<Location, boolean>): bool
  * show_from: cuts every stack above its outermost frame matching `re` (and
  * drops samples without one); inlined frames above the match go too.
  */
-export function showFrom(p: ProfileData, re: RegExp): boolean {
+export function showFrom(p: ProfileData, re: NameRegexp): boolean {
   let matched = false;
   const from = new Set<Location>();
   for (const loc of p.location) {

@@ -7,7 +7,7 @@ import type { Config } from "../config.js";
 import type { ReportContext, ReportKind } from "../report/index.js";
 import { computeTotal, numLabelUnits } from "../totals.js";
 import { applyFocus, type Warn } from "./apply.js";
-import { compileRegexp, FilterError } from "./regexp.js";
+import { compileRE2, FilterError, type NameRegexp } from "./regexp.js";
 import { sampleIndexByName } from "./sample-index.js";
 import { generateTagRootsLeaves } from "./tagroot.js";
 
@@ -33,12 +33,12 @@ export function prepareReport(
   const relative = cfg.relativePercentages;
   if (relative) applyFocus(p, units, cfg, opts.warn);
   const sampleIndex = p.sampleType.length === 0 ? 0 : sampleIndexByName(p, cfg.sampleIndex);
-  let symbol: RegExp | undefined;
+  let symbol: NameRegexp | undefined;
   if (opts.symbol !== undefined && opts.symbol !== "") {
     try {
-      symbol = compileRegexp("argument", opts.symbol);
+      symbol = compileRE2(opts.symbol);
     } catch (err) {
-      throw new FilterError(`parsing argument regexp ${opts.symbol}: ${(err as Error).message.replace(/^parsing argument regexp: /, "").replace(/: `.*`$/s, "")}`);
+      throw new FilterError(`parsing argument regexp ${opts.symbol}: ${(err as Error).message}`);
     }
   }
   const total = p.sampleType.length === 0 ? 0 : computeTotal(p, sampleIndex, cfg.mean);

@@ -2,6 +2,7 @@
 // and the profile's own drop_frames/keep_frames (RemoveUninteresting).
 
 import type { Location, ProfileData } from "../../profile/model.js";
+import { compileRE2, type NameRegexp } from "./regexp.js";
 
 const reservedNames = ["(anonymous namespace)", "operator()"];
 
@@ -19,7 +20,7 @@ export function simplifyFunc(name: string): string {
 }
 
 /** prune_from: in each stack, removes every frame below (called by) the first frame matching `re`. */
-export function pruneFrom(p: ProfileData, re: RegExp): void {
+export function pruneFrom(p: ProfileData, re: NameRegexp): void {
   const beneath = new Set<Location>();
   for (const loc of p.location) {
     for (let i = 0; i < loc.line.length; i++) {
@@ -40,11 +41,12 @@ export function pruneFrom(p: ProfileData, re: RegExp): void {
 /** Applies the profile's drop_frames/keep_frames regexps (fully matching function names). */
 export function removeUninteresting(p: ProfileData): void {
   if (p.dropFrames === "") return;
-  let drop: RegExp;
-  let keep: RegExp | undefined;
+  // RE2, as Go's: a hostile profile's pattern such as `(a+)+$` takes linear time.
+  let drop: NameRegexp;
+  let keep: NameRegexp | undefined;
   try {
-    drop = new RegExp(`^(${p.dropFrames})$`);
-    keep = p.keepFrames !== "" ? new RegExp(`^(${p.keepFrames})$`) : undefined;
+    drop = compileRE2(`^(${p.dropFrames})$`);
+    keep = p.keepFrames !== "" ? compileRE2(`^(${p.keepFrames})$`) : undefined;
   } catch {
     return; // Go ignores the error here too (the profile stays as it is).
   }

@@ -5,7 +5,7 @@
 
 import type { ProfileData, Sample } from "../../profile/model.js";
 import { scale } from "../measurement.js";
-import { FilterError, compileRegexp } from "./regexp.js";
+import { FilterError, compileRegexp, type NameRegexp } from "./regexp.js";
 
 export type TagMatch = (s: Sample) => boolean;
 
@@ -100,7 +100,7 @@ export function filterSamplesByTag(p: ProfileData, focus: TagMatch | undefined, 
 }
 
 /** -tagshow/-taghide: removes the label keys not shown or hidden from every sample. */
-export function filterTagsByName(p: ProfileData, show: RegExp | undefined, hide: RegExp | undefined): { show: boolean; hide: boolean } {
+export function filterTagsByName(p: ProfileData, show: NameRegexp | undefined, hide: NameRegexp | undefined): { show: boolean; hide: boolean } {
   let sm = false;
   let hm = false;
   const remove = (key: string): boolean => {

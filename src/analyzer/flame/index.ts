@@ -34,9 +34,28 @@ export function flameGraphSVG(profile: ProfileData, config: Config): string {
   return renderFlameSVG(tree, flameTitle(profile, tree));
 }
 
+/**
+ * What `file.replace(/.*\//, "")` leaves (the first line with a "/" loses
+ * all up to its last "/"), in one pass: the regexp took 30 s on a 100 kB
+ * mapping file name without a "/".
+ */
+function withoutDirectory(file: string): string {
+  let lineStart = 0;
+  let lastSlash = -1;
+  for (let i = 0; i <= file.length; i++) {
+    const c = i < file.length ? file.charCodeAt(i) : 0x0a;
+    if (c === 0x2f) lastSlash = i;
+    else if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) {
+      if (lastSlash >= lineStart) return file.slice(0, lineStart) + file.slice(lastSlash + 1);
+      lineStart = i + 1;
+    }
+  }
+  return file;
+}
+
 export function flameTitle(profile: ProfileData, tree: FlameTree): string {
   const m0 = profile.mapping[0];
-  const file = m0 && m0.file !== "" ? m0.file.replace(/.*\//, "") + " " : "";
+  const file = m0 && m0.file !== "" ? withoutDirectory(m0.file) + " " : "";
   if (tree.hasBase) {
     const from = tree.root.base !== 0 ? ` from base ${tree.format(tree.root.base)}` : "";
     return `${file}${tree.sampleType}: change ${tree.format(tree.root.value)}${from} (red: grew, green: shrank)`;

@@ -7,6 +7,7 @@
 // the call paths ending there), so it shares the flame graph's granularity,
 // filters and cache.
 
+import type { NameRegexp } from "../filter/regexp.js";
 import type { FlameNode, FlameTree } from "./tree.js";
 
 export interface PivotNode {
@@ -32,7 +33,7 @@ export interface Pivoted {
 }
 
 /** Pivots `tree` on the frames whose name `pivot` matches; without a regexp, on the root (a plain flame graph). */
-export function pivotTree(tree: FlameTree, pivot: RegExp | undefined): Pivoted {
+export function pivotTree(tree: FlameTree, pivot: NameRegexp | undefined): Pivoted {
   const name = pivot ? pivot.source : tree.root.name;
   const callers = newNode(name);
   const callees = newNode(name);

@@ -1,8 +1,9 @@
 // A flame graph as a static SVG image: one <rect> and label per call path at
 // least half a pixel wide, root at the top, with the full name and value in a
-// <title> each (shown as a tooltip by viewers).
+// <title> each (shown as a tooltip by viewers; names past MAX_GRAPH_NAME elided).
 
 import { escapeHTML } from "../../util/html.js";
+import { elideName } from "../graph/shorten.js";
 import type { FlameNode, FlameTree } from "./tree.js";
 
 const width = 1200;
@@ -21,7 +22,7 @@ export function renderFlameSVG(tree: FlameTree, title: string): string {
     if (w < 0.5) continue;
     if (depth > maxDepth) maxDepth = depth;
     const pct = tree.root.weight > 0 ? ((100 * Math.abs(n.value)) / tree.root.weight).toFixed(2) : "0";
-    const tip = `${n.name} — ${tree.format(n.value)} (${pct}%)${n.self !== 0 ? `, self ${tree.format(n.self)}` : ""}${tree.hasBase ? `, base ${tree.format(n.base)}` : ""}`;
+    const tip = `${elideName(n.name)} — ${tree.format(n.value)} (${pct}%)${n.self !== 0 ? `, self ${tree.format(n.self)}` : ""}${tree.hasBase ? `, base ${tree.format(n.base)}` : ""}`;
     const y = top + depth * row;
     const chars = Math.floor((w - 6) / charWidth);
     const label = chars >= 3 ? (n.name.length <= chars ? n.name : n.name.slice(0, chars - 2) + "..") : "";

@@ -1,9 +1,11 @@
 // The DOT text of a graph, as `go tool pprof -dot` writes it: a legend box,
 // one box per node sized by flat weight and coloured by cum share, tag
 // "nodelets", and edges with weight, width and colour from their share.
+// Names longer than MAX_GRAPH_NAME are elided (a hostile profile's megabyte
+// names would take Graphviz minutes); shorter ones are as Go writes them.
 
 import { label as measurementLabel, percentage, scale } from "../measurement.js";
-import { shortenFunctionName } from "./shorten.js";
+import { elideName, shortenFunctionName } from "./shorten.js";
 import { sortEdges, sortTags } from "./sort.js";
 import { maxNodelets } from "./trim.js";
 import { baseName, edgeWeightValue, GraphNode, nameComponents, tagCumValue, tagFlatValue, type Edge, type Graph, type NodeInfo, type Tag } from "./types.js";
@@ -59,8 +61,9 @@ export function composeDot(g: Graph, a: DotAttributes, c: DotConfig): string {
 
 function addLegend(out: string[], c: DotConfig): void {
   if (c.labels.length === 0) return;
-  let s = `subgraph cluster_L { "${escapeForDot(c.labels[0]!)}" [shape=box fontsize=16`;
-  s += ` label="${c.labels.map(escapeForDot).join("\\l")}\\l"`;
+  const labels = c.labels.map((l) => escapeForDot(elideName(l)));
+  let s = `subgraph cluster_L { "${labels[0]!}" [shape=box fontsize=16`;
+  s += ` label="${labels.join("\\l")}\\l"`;
   if (c.legendUrl) s += ` URL="${c.legendUrl}" target="_blank"`;
   if (c.title !== "") s += ` tooltip="${c.title}"`;
   out.push(s + "] }\n");
@@ -83,7 +86,7 @@ function nodeLine(node: GraphNode, id: number, maxFlat: number, a: DotAttributes
   if (maxFlat !== 0 && flat !== 0 && Math.abs(flat) <= maxFlat) fontSize += Math.ceil(16 * Math.sqrt(Math.abs(flat) / maxFlat));
   const shape = attrs?.shape ? attrs.shape : "box";
   const share = node.cumValue() / Math.abs(c.total);
-  let attr = `label="${label}" id="node${id}" fontsize=${fontSize} shape=${shape} tooltip="${escapeForDot(node.printableName())} (${cumValue})" color="${dotColor(share, false)}" fillcolor="${dotColor(share, true)}"`;
+  let attr = `label="${label}" id="node${id}" fontsize=${fontSize} shape=${shape} tooltip="${escapeForDot(elideName(node.printableName()))} (${cumValue})" color="${dotColor(share, false)}" fillcolor="${dotColor(share, true)}"`;
   if (attrs) {
     if (attrs.bold) attr += ` style="bold,filled"`;
     if (attrs.peripheries) attr += ` peripheries=${attrs.peripheries}`;
@@ -107,7 +110,7 @@ function nodeletLines(node: GraphNode, id: number, c: DotConfig): string {
     const w = flatTags ? tagFlatValue(t) : tagCumValue(t);
     if (w === 0) return;
     const weight = c.formatValue(w);
-    nodelets += `N${id}_${i} [label = "${t.name}" id="N${id}_${i}" fontsize=8 shape=box3d tooltip="${weight}"]\n`;
+    nodelets += `N${id}_${i} [label = "${elideName(t.name)}" id="N${id}_${i}" fontsize=8 shape=box3d tooltip="${weight}"]\n`;
     nodelets += `N${id} -> N${id}_${i} [label=" ${weight}" weight=100 tooltip="${weight}" labeltooltip="${weight}"]\n`;
     const nts = lnts.get(t.name);
     if (nts) nodelets += numericNodelets(nts, maxNodelets, flatTags, `N${id}_${i}`, c);
@@ -147,7 +150,7 @@ function edgeLine(edge: Edge, from: number, to: number, hasNodelets: boolean, c:
     attr += ` color="${dotColor(wv / Math.abs(c.total), false)}"`;
   }
   const arrow = edge.residual ? "..." : "->";
-  const tooltip = `"${escapeForDot(edge.src.printableName())} ${arrow} ${escapeForDot(edge.dest.printableName())} (${w})"`;
+  const tooltip = `"${escapeForDot(elideName(edge.src.printableName()))} ${arrow} ${escapeForDot(elideName(edge.dest.printableName()))} (${w})"`;
   attr += ` tooltip=${tooltip} labeltooltip=${tooltip}`;
   if (edge.residual) attr += ` style="dotted"`;
   if (hasNodelets) attr += " minlen=2";
@@ -178,9 +181,9 @@ export function dotColor(score: number, isBackground: boolean): string {
 }
 
 function multilinePrintableName(info: NodeInfo): string {
-  let name = escapeForDot(shortenFunctionName(info.name));
+  let name = escapeForDot(shortenFunctionName(elideName(info.name)));
   name = name.replaceAll("::", "\\n").replaceAll("[...]", "[…]").replaceAll(".", "\\n");
-  const copy: NodeInfo = { ...info, name, file: info.file !== "" ? baseName(info.file) : "" };
+  const copy: NodeInfo = { ...info, name, file: info.file !== "" ? elideName(baseName(info.file)) : "" };
   return nameComponents(copy).join("\\n") + "\\n";
 }
 

@@ -16,3 +16,21 @@ export function shortenFunctionName(f: string): string {
   }
   return f;
 }
+
+/** Longest name a graph shows whole (go tool pprof shows every name whole: real ones are far shorter). */
+export const MAX_GRAPH_NAME = 1024;
+
+/**
+ * A name of at most MAX_GRAPH_NAME characters: a longer one keeps its start
+ * and end around "…", so that a profile with megabyte-long names still lays
+ * out in moments (-svg took 25 s with five 1 MB names) and its graph stays small.
+ */
+export function elideName(name: string): string {
+  if (name.length <= MAX_GRAPH_NAME) return name;
+  const half = (MAX_GRAPH_NAME - 1) >> 1;
+  let head = name.slice(0, half), tail = name.slice(name.length - half);
+  // Not between the halves of a surrogate pair.
+  if (/[\ud800-\udbff]$/.test(head)) head = head.slice(0, -1);
+  if (/^[\udc00-\udfff]/.test(tail)) tail = tail.slice(1);
+  return `${head}…${tail}`;
+}

@@ -114,8 +114,11 @@ export function nameComponents(i: NodeInfo): string[] {
 /** filepath.Base: the last element, trailing slashes removed ("." for ""). */
 export function baseName(path: string): string {
   if (path === "") return ".";
-  let p = path.replace(/\/+$/, "");
-  if (p === "") return "/";
+  // A loop, not /\/+$/: that regexp takes quadratic time on a long run of slashes inside a hostile name.
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === 0x2f) end--;
+  if (end === 0) return "/";
+  const p = path.slice(0, end);
   const i = p.lastIndexOf("/");
   return i >= 0 ? p.slice(i + 1) : p;
 }

@@ -5,6 +5,7 @@
 import type { ProfileData } from "../../profile/model.js";
 import type { Config, Granularity } from "../config.js";
 import { baseName } from "../graph/types.js";
+import type { NameRegexp } from "../filter/regexp.js";
 import { numLabelUnits } from "../totals.js";
 
 /** The text reports `generateReport` produces. */
@@ -24,7 +25,7 @@ export interface ReportContext {
    */
   total?: number;
   /** The regexp argument of peek/list (required for them) or of tree (optional). */
-  symbol?: RegExp;
+  symbol?: NameRegexp;
   /** Numeric label units (key → unit); default: computed from the profile by numLabelUnits(). */
   numLabelUnits?: Record<string, string>;
   /** Reads source files for `list` (default: from disk, searching config.sourcePath or the cwd). */
@@ -66,7 +67,7 @@ export interface ReportOptions {
   sampleUnit: string;
   /** Unit to print values in: "minimum" until selectOutputUnit picks one, "auto", or a unit. */
   outputUnit: string;
-  symbol: RegExp | undefined;
+  symbol: NameRegexp | undefined;
   sourcePath: string;
   trimPath: string;
 }
@@ -164,7 +165,7 @@ export function reportOptions(kind: ReportKind, profile: ProfileData, config: Co
   };
 }
 
-/** A regexp as the user wrote it (JS escapes "/" in .source). */
-export function regexpText(rx: RegExp): string {
-  return rx.source.replaceAll("\\/", "/");
+/** A regexp as the user wrote it. */
+export function regexpText(rx: NameRegexp): string {
+  return rx.source;
 }

@@ -23,22 +23,31 @@ function looksLikeDemangledCPlusPlus(name: string): boolean {
   return /[<>[\]]/.test(name) || name.includes("::");
 }
 
-/** Removes the outermost start..end groups (nested ones with them); an unmatched end leaves the name as it is. */
+/**
+ * Removes the outermost start..end groups (nested ones with them); an
+ * unmatched end leaves the rest of the name as it is. In one pass (cutting
+ * the string at each group took minutes on a 300 kB name of "()" pairs).
+ */
 function removeMatching(name: string, start: string, end: string): string {
   let nesting = 0;
   let first = 0;
+  // name[from..] is not yet copied into kept.
+  const kept: string[] = [];
+  let from = 0;
   for (let i = 0; i < name.length; i++) {
     const c = name[i];
     if (c === start) {
       if (++nesting === 1) first = i;
     } else if (c === end) {
       nesting--;
-      if (nesting < 0) return name;
+      if (nesting < 0) break;
       if (nesting === 0) {
-        name = name.slice(0, first) + name.slice(i + 1);
-        i = first - 1;
+        kept.push(name.slice(from, first));
+        from = i + 1;
       }
     }
   }
-  return name;
+  if (from === 0) return name;
+  kept.push(name.slice(from));
+  return kept.join("");
 }

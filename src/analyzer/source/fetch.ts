@@ -4,6 +4,7 @@
 
 import { readFile } from "node:fs/promises";
 import { ProfileParseError, decodeProfile } from "../../profile/decode.js";
+import { decodeLimits } from "../../profile/decode-limits.js";
 import { demangleFunctionNames } from "./demangle.js";
 import type { ProfileData } from "../../profile/model.js";
 import { SourceError } from "./errors.js";
@@ -109,7 +110,17 @@ async function httpGet(url: URL, timeoutMs: number, insecure: boolean): Promise<
   return new Promise<Buffer>((resolve, reject) => {
     const req = mod.get(url, { agent: false, timeout: timeoutMs, ...(insecure ? { rejectUnauthorized: false } : {}) }, (res) => {
       const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
+      let size = 0;
+      res.on("data", (c: Buffer) => {
+        size += c.length;
+        // A server that never stops sending: as large as a profile may inflate to, then an error.
+        if (size > decodeLimits.inflatedBytes) {
+          req.destroy();
+          reject(new SourceError(`http fetch: response larger than ${decodeLimits.inflatedBytes >> 20} MB (tsprof's limit)`));
+          return;
+        }
+        chunks.push(c);
+      });
       res.on("error", (err) => reject(new SourceError(`http fetch: ${err.message}`)));
       res.on("end", () => {
         const body = Buffer.concat(chunks);

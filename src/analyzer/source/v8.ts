@@ -1,12 +1,18 @@
 // V8's JSON profiles converted on the fly: `.cpuprofile` (node --cpu-prof,
 // Chrome DevTools) through the CPU collector's converter, and `.heapprofile`
-// (node --heap-prof) to a heap profile of the sampled live allocations.
+// (node --heap-prof) to a heap profile of the sampled live allocations. Both
+// are checked first (v8-check.ts): a malformed file is an error naming the field.
 
 import { cpuProfileData, type V8CpuProfile, type V8ProfileNode } from "../../collect/cpu-convert.js";
 import { symbolizeFunction } from "../../collect/frames.js";
 import { ProfileBuilder, type Frame } from "../../profile/builder.js";
 import type { ProfileData } from "../../profile/model.js";
 import { SourceError } from "./errors.js";
+import { checkCpuProfile } from "./v8-check.js";
+import { checkHeapProfile, type HeapNode, type HeapProfileDoc } from "./v8-heap-check.js";
+
+/** JSON larger than this is not read (parsed, it takes several times its size). */
+export const MAX_JSON_BYTES = 1 << 27;
 
 /** True when the bytes look like a JSON document (after whitespace). */
 export function looksLikeJSON(data: Uint8Array): boolean {
@@ -18,21 +24,21 @@ export function looksLikeJSON(data: Uint8Array): boolean {
 }
 
 export function v8ProfileData(data: Uint8Array): ProfileData {
+  if (data.byteLength > MAX_JSON_BYTES) {
+    throw new SourceError(`parsing profile: not a pprof profile, and JSON larger than ${MAX_JSON_BYTES >> 20} MB (tsprof's limit for .cpuprofile and .heapprofile)`);
+  }
   let doc: unknown;
   try {
     doc = JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8"));
   } catch (err) {
     throw new SourceError(`parsing profile: not a pprof profile, and not valid JSON: ${(err as Error).message}`);
   }
-  if (isCpuProfile(doc)) return cpuProfile(doc);
-  if (isHeapProfile(doc)) return heapProfile(doc);
+  if (typeof doc === "object" && doc !== null && !Array.isArray(doc)) {
+    const o = doc as Record<string, unknown>;
+    if (Array.isArray(o.nodes)) return cpuProfile(checkCpuProfile(o));
+    if (o.head !== undefined) return heapProfile(checkHeapProfile(o));
+  }
   throw new SourceError("parsing profile: JSON that is neither a V8 .cpuprofile (nodes, samples) nor a .heapprofile (head)");
-}
-
-function isCpuProfile(d: unknown): d is V8CpuProfile {
-  const o = d as V8CpuProfile;
-  return typeof o === "object" && o !== null && Array.isArray(o.nodes) && typeof o.startTime === "number" &&
-    o.nodes.every((n) => typeof n === "object" && n !== null && typeof n.id === "number" && typeof n.callFrame === "object" && n.callFrame !== null);
 }
 
 function cpuProfile(p: V8CpuProfile): ProfileData {
@@ -40,31 +46,11 @@ function cpuProfile(p: V8CpuProfile): ProfileData {
   const durationMicros = Math.max(0, p.endTime - p.startTime);
   // The sampling interval is not recorded: the mean interval stands in for it.
   const periodNanos = samples > 0 ? Math.max(1, Math.round((durationMicros * 1000) / samples)) : 1_000_000;
-  try {
-    return cpuProfileData([{ thread: "main", profiles: [p] }], {
-      periodNanos,
-      timeNanos: 0n,
-      durationNanos: Math.round(durationMicros * 1000),
-    });
-  } catch (err) {
-    throw new SourceError(`converting .cpuprofile: ${(err as Error).message}`);
-  }
-}
-
-interface HeapNode {
-  callFrame: V8ProfileNode["callFrame"];
-  selfSize: number;
-  id: number;
-  children?: HeapNode[];
-}
-interface HeapProfileDoc {
-  head: HeapNode;
-  samples?: { size: number; nodeId: number; ordinal?: number }[];
-}
-
-function isHeapProfile(d: unknown): d is HeapProfileDoc {
-  const o = d as HeapProfileDoc;
-  return typeof o === "object" && o !== null && typeof o.head === "object" && o.head !== null && typeof o.head.callFrame === "object";
+  return cpuProfileData([{ thread: "main", profiles: [p] }], {
+    periodNanos,
+    timeNanos: 0n,
+    durationNanos: Math.round(durationMicros * 1000),
+  });
 }
 
 /**
@@ -81,25 +67,25 @@ function heapProfile(doc: HeapProfileDoc): ProfileData {
   });
   // Per node: the number and bytes of its samples (or its selfSize without samples).
   const perNode = new Map<number, { count: number; bytes: number }>();
-  for (const s of doc.samples ?? []) {
+  for (const s of doc.samples) {
     const e = perNode.get(s.nodeId) ?? { count: 0, bytes: 0 };
     e.count++;
     e.bytes += s.size;
     perNode.set(s.nodeId, e);
   }
-  const useSamples = (doc.samples?.length ?? 0) > 0;
-  const stack: Frame[] = [];
-  const walk = (n: HeapNode, depth: number) => {
-    if (depth > 10_000) throw new SourceError("converting .heapprofile: call tree too deep");
-    const cf = n.callFrame;
-    const isRoot = depth === 0 && cf.functionName === "(root)";
-    if (!isRoot) stack.unshift(frameOf(cf));
+  const useSamples = doc.samples.length > 0;
+  const pseudoRoot = doc.head.callFrame.functionName === "(root)";
+  // Depth first in the file's order, without recursion: the checks bound the tree's depth, not the JavaScript stack.
+  const callers: Frame[] = []; // root first
+  const todo: { node: HeapNode; depth: number }[] = [{ node: doc.head, depth: 0 }];
+  for (let item = todo.pop(); item; item = todo.pop()) {
+    const { node: n, depth } = item;
+    callers.length = pseudoRoot ? Math.max(0, depth - 1) : depth;
+    if (!(pseudoRoot && depth === 0)) callers.push(frameOf(n.callFrame));
     const v = useSamples ? perNode.get(n.id) : n.selfSize > 0 ? { count: 1, bytes: n.selfSize } : undefined;
-    if (v && v.bytes !== 0 && stack.length > 0) b.addSample(stack, [v.count, v.bytes]);
-    for (const c of n.children ?? []) walk(c, depth + 1);
-    if (!isRoot) stack.shift();
-  };
-  walk(doc.head, 0);
+    if (v && v.bytes !== 0 && callers.length > 0) b.addSample(callers.slice().reverse(), [v.count, v.bytes]);
+    for (let c = n.children.length - 1; c >= 0; c--) todo.push({ node: n.children[c]!, depth: depth + 1 });
+  }
   return b.build();
 }
 

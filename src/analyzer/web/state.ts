@@ -7,7 +7,7 @@
 import type { FlameTree } from "../flame/index.js";
 import type { ProfileData } from "../../profile/model.js";
 import type { Config } from "../config.js";
-import { noFilters, sampleIndexByName } from "../filter/index.js";
+import { noFilters, sampleIndexByName, type NameRegexp } from "../filter/index.js";
 import type { ReportContext } from "../report/index.js";
 import { computeTotal } from "../totals.js";
 import { subtractBase, type BaseProfile } from "./combine.js";
@@ -116,6 +116,6 @@ export class WebState {
   }
 }
 
-export function reportContext(view: View, symbol?: RegExp): ReportContext {
+export function reportContext(view: View, symbol?: NameRegexp): ReportContext {
   return { sampleIndex: view.sampleIndex, total: view.total, symbol };
 }

@@ -6,7 +6,7 @@ import { flameBody, flameData, flameTree, FLAME_CSS } from "../flame/index.js";
 import { percentage } from "../measurement.js";
 import { generateReport, Report, textItems, ReportError } from "../report/index.js";
 import { renderGraphSVG, svgElement } from "../svg/index.js";
-import { compileRegexpOption } from "../filter/index.js";
+import { compileRegexpOption, type NameRegexp } from "../filter/index.js";
 import { reportContext, type View, type WebState } from "./state.js";
 import { stacksView as pivotedStacks } from "./stacks.js";
 
@@ -78,7 +78,7 @@ export function flameNodeData(view: View, state: WebState, node: number): string
   return data && JSON.stringify(data);
 }
 
-function symbolOf(view: View, what: string): RegExp | undefined {
+function symbolOf(view: View, what: string): NameRegexp | undefined {
   return compileRegexpOption(what, view.query.get("f") ?? "");
 }
 
