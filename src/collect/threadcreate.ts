@@ -10,6 +10,7 @@ import workerThreads from "node:worker_threads";
 import { createRequire, syncBuiltinESMExports } from "node:module";
 import type { ProfileData } from "../profile/model.js";
 import { captureLazyStack, resolveStack, type LazyStack } from "./goroutine-stack.js";
+import type { WorkerHook } from "./cpu-worker-start.js";
 
 // Loaded when the profile is read, not when the collector starts, before the
 // first line of every process of a run.
@@ -29,7 +30,19 @@ function install(): void {
   if (Original[PATCHED]) return;
   class Worker extends Original {
     constructor(...args: ConstructorParameters<typeof workerThreads.Worker>) {
-      super(...args);
+      // A running CPU profile's preload for new workers (cpu-worker-start.ts);
+      // options the preload makes invalid get the worker created as asked.
+      const hook = (globalThis as Record<symbol, WorkerHook | undefined>)[Symbol.for("tsprof.worker.hook")];
+      const withHook = hook?.args(args) as typeof args | undefined;
+      let hooked = false;
+      try {
+        super(...(withHook ?? args));
+        hooked = withHook !== undefined;
+      } catch (err) {
+        if (!withHook) throw err;
+        super(...args);
+      }
+      if (hooked) hook!.created(this);
       // From the code calling `new Worker`.
       created.push(captureLazyStack(Worker));
     }

@@ -1,0 +1,113 @@
+// Workers created while a main-thread CPU profile runs sample themselves from
+// their first line: `new Worker` (tsprof's subclass, threadcreate.ts) adds
+// cpu-worker-preload.cjs to the worker's execArgv and the sampling interval
+// and channel to its environment. The worker starts its own sampler before
+// its code runs and never waits for the main thread.
+
+import { BroadcastChannel, SHARE_ENV, type Worker, type WorkerOptions } from "node:worker_threads";
+import { fileURLToPath } from "node:url";
+import type { V8CpuProfile } from "./cpu-convert.js";
+
+/** Read (and removed) by the preload. */
+export const PRELOAD_ENV = "TSPROF_CPU_WORKER_PROFILE";
+const HOOK = Symbol.for("tsprof.worker.hook");
+
+/** What threadcreate.ts's Worker calls around the real constructor; shared by every copy of tsprof. */
+export interface WorkerHook {
+  /** The constructor's arguments with the preload added, or undefined to leave them. */
+  args(args: unknown[]): unknown[] | undefined;
+  /** A worker created with args' result. */
+  created(worker: Worker): void;
+}
+
+export function workerHook(): WorkerHook | undefined {
+  return (globalThis as Record<symbol, WorkerHook | undefined>)[HOOK];
+}
+
+function setWorkerHook(hook: WorkerHook | undefined): void {
+  (globalThis as Record<symbol, WorkerHook | undefined>)[HOOK] = hook;
+}
+
+// The preload sits next to this module in src/ and in both builds.
+const preloadPath = fileURLToPath(new URL("./cpu-worker-preload.cjs", import.meta.url));
+
+let channelSeq = 0;
+
+/**
+ * The workers created during one profile: the preload for them while the
+ * profile runs, and the profiles they post. Set up synchronously at the
+ * profile's start, so a worker created on the next line, and one that exits
+ * before the main thread's event loop turns, are covered.
+ */
+export class SelfSampledWorkers {
+  /** threadIds of the workers created with the preload. */
+  private readonly created = new Set<number>();
+  /** The profiles they posted, by threadId. */
+  readonly profiles = new Map<number, V8CpuProfile>();
+  private readonly channel: BroadcastChannel;
+  private onProfile: (() => void) | undefined;
+
+  constructor(intervalUs: number) {
+    const name = `tsprof.cpu.${process.pid}.${++channelSeq}.${Math.random().toString(36).slice(2)}`;
+    this.channel = new BroadcastChannel(name);
+    // Not a reason for the process to keep running.
+    this.channel.unref();
+    this.channel.onmessage = (e) => this.received((e as MessageEvent).data);
+    setWorkerHook({
+      args: (args) => withPreload(args, `${intervalUs}:${name}`),
+      created: (worker) => this.created.add(worker.threadId),
+    });
+  }
+
+  /**
+   * Asks the workers for their profiles (an idle worker answers on its next
+   * turn of the event loop) and waits for those not yet in, up to graceMs:
+   * a worker busy at stop cannot answer, one killed with terminate() never
+   * will. No preload for workers created from now on.
+   */
+  collect(graceMs: number): Promise<Map<number, V8CpuProfile>> {
+    setWorkerHook(undefined);
+    try {
+      this.channel.postMessage("stop");
+    } catch {
+      // closed
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.close();
+        resolve(this.profiles);
+      };
+      // Ref'd: the process must not exit while a profile is still being collected.
+      const timer = setTimeout(done, graceMs);
+      this.onProfile = () => {
+        if ([...this.created].every((id) => this.profiles.has(id))) done();
+      };
+      this.onProfile();
+    });
+  }
+
+  /** Stops listening: what the workers posted so far is in profiles. */
+  close(): void {
+    setWorkerHook(undefined);
+    this.onProfile = undefined;
+    this.channel.close();
+  }
+
+  private received(data: unknown): void {
+    const m = data as { threadId?: unknown; profile?: V8CpuProfile } | null;
+    if (typeof m?.threadId !== "number" || !m.profile) return;
+    this.profiles.set(m.threadId, m.profile);
+    this.onProfile?.();
+  }
+}
+
+function withPreload(args: unknown[], config: string): unknown[] | undefined {
+  const [filename, options = {}, ...rest] = args as [unknown, WorkerOptions | undefined, ...unknown[]];
+  if (typeof options !== "object" || options === null) return undefined;
+  // A shared environment cannot carry the worker's own setting.
+  if (options.env === SHARE_ENV) return undefined;
+  const baseEnv = (options.env ?? process.env) as NodeJS.Dict<string>;
+  const execArgv = [...(options.execArgv ?? process.execArgv), "--require", preloadPath];
+  return [filename, { ...options, execArgv, env: { ...baseEnv, [PRELOAD_ENV]: config } }, ...rest];
+}
