@@ -143,3 +143,72 @@ test("a worker that exits mid-profile keeps its samples", async (t) => {
   assert.ok(n >= 3, `exited worker's samples kept: ${n} (${JSON.stringify([...counts])})`);
   assert.equal(topLeaf(counts, `worker ${short.threadId}`), "workerHotFunction", JSON.stringify([...counts]));
 });
+
+/** Sampled CPU time (ms) per thread label. */
+function threadCpuMs(p: ProfileData): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const s of p.sample) {
+    const thread = s.label.thread?.[0] ?? "";
+    out.set(thread, (out.get(thread) ?? 0) + s.value[1]! / 1e6);
+  }
+  return out;
+}
+
+test("a worker is sampled from its first line while the main thread is busy", async () => {
+  const path = join(dir, "busy-main.pb.gz");
+  const w = createWriteStream(path);
+  startCPUProfile(w);
+  const worker = new Worker(workerScript, { workerData: { ms: 1500 } });
+  const threadId = worker.threadId;
+  const exited = once(worker, "exit");
+  const done = new Promise<{ cpuMs?: number }>((resolve) => worker.on("message", (m: { done?: boolean; cpuMs?: number }) => m.done && resolve(m)));
+  // The main thread does not turn its event loop while the worker runs.
+  spinMain(1500);
+  const { cpuMs } = await done;
+  await exited;
+  await stopCPUProfile();
+  await new Promise<void>((r) => w.end(r));
+  const sampled = threadCpuMs(decodeProfile(gunzipSync(readFileSync(path)))).get(`worker ${threadId}`) ?? 0;
+  // The worker's own CPU time where the platform tells it, else its busy
+  // time. V8 samples on wall-clock ticks, so a thread the machine's load
+  // deschedules gets somewhat fewer samples than its CPU time: a share, not equality.
+  const busyMs = cpuMs ?? 1500;
+  assert.ok(sampled >= 0.6 * busyMs, `worker sampled ${sampled.toFixed(0)} ms of ${busyMs.toFixed(0)} ms of CPU`);
+});
+
+test("each worker's frames carry its own script, though V8's script ids repeat across workers", async () => {
+  const stop = new SharedArrayBuffer(4);
+  const path = join(dir, "two-scripts.pb.gz");
+  const w = createWriteStream(path);
+  startCPUProfile(w);
+  const workers = ["alpha", "beta"].map((name) => {
+    const worker = new Worker(join(here, `../fixtures/cpu/script-${name}.mjs`), { workerData: { stop } });
+    return { worker, exited: once(worker, "exit"), ready: once(worker, "message") };
+  });
+  try {
+    await Promise.all(workers.map((x) => x.ready));
+    spinMain(800);
+  } finally {
+    Atomics.store(new Int32Array(stop), 0, 1);
+  }
+  await Promise.all(workers.map((x) => x.exited));
+  await stopCPUProfile();
+  await new Promise<void>((r) => w.end(r));
+
+  const p = decodeProfile(gunzipSync(readFileSync(path)));
+  const seen = { alpha: 0, beta: 0 };
+  for (const s of p.sample) {
+    const leaf = s.location[0]!.line[0]!.function;
+    const name = leaf.name === "alphaWork" ? "alpha" : leaf.name === "betaWork" ? "beta" : undefined;
+    if (!name) continue;
+    seen[name] += s.value[0]!;
+    const stack = s.location.map((l) => `${l.line[0]!.function.name} (${l.line[0]!.function.filename})`);
+    // Every frame of the stack from the worker's script is that script's.
+    for (const l of s.location) {
+      const f = l.line[0]!.function;
+      if (/script-(alpha|beta)\.mjs$/.test(f.filename)) assert.match(f.filename, new RegExp(`script-${name}\\.mjs$`), stack.join(" ← "));
+    }
+    assert.equal(s.location[1]?.line[0]!.function.name, `(top level script-${name}.mjs)`, stack.join(" ← "));
+  }
+  assert.ok(seen.alpha >= 3 && seen.beta >= 3, JSON.stringify(seen));
+});
