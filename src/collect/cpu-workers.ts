@@ -108,11 +108,15 @@ export class WorkerSampler {
     w.started = this.startWorker(w).catch(() => {});
   }
 
-  // Protocol commands only (see the top of this file).
+  // Protocol commands only (see the top of this file), sent at once: the
+  // worker runs them in order, and the sampler starts without waiting for
+  // the main thread's event loop between them.
   private async startWorker(w: AttachedWorker): Promise<void> {
-    await this.send(w, "Profiler.enable");
-    await this.send(w, "Profiler.setSamplingInterval", { interval: this.intervalUs });
-    await this.send(w, "Profiler.start");
+    await Promise.all([
+      this.send(w, "Profiler.enable"),
+      this.send(w, "Profiler.setSamplingInterval", { interval: this.intervalUs }),
+      this.send(w, "Profiler.start"),
+    ]);
   }
 
   private async stopWorker(w: AttachedWorker): Promise<void> {

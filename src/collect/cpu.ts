@@ -1,7 +1,9 @@
 // CPU profiling (Go's StartCPUProfile/StopCPUProfile/SetCPUProfileRate).
 //
 // V8's sampler records this thread's stacks; started on the main thread, a
-// profile also covers every worker thread (cpu-workers.ts). Samples of the
+// profile also covers every worker thread: those created during it sample
+// themselves from their first line (cpu-worker-start.ts), and the
+// inspector samples every worker from when it attaches (cpu-workers.ts). Samples of the
 // (idle) pseudo-function are left out, so the profile is on-CPU time as Go's.
 // Nothing is loaded or hooked until the first startCPUProfile, unless the
 // tsprof/register preload's sampler already runs (takeOverCPUProfile).
