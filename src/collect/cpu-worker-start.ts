@@ -18,6 +18,8 @@ export interface WorkerHook {
   args(args: unknown[]): unknown[] | undefined;
   /** A worker created with args' result. */
   created(worker: Worker): void;
+  /** args' result made the constructor throw this (the worker was then created as asked). */
+  rejected(err: unknown): void;
 }
 
 export function workerHook(): WorkerHook | undefined {
@@ -56,6 +58,7 @@ export class SelfSampledWorkers {
     setWorkerHook({
       args: (args) => withPreload(args, `${intervalUs}:${name}`),
       created: (worker) => this.created.add(worker.threadId),
+      rejected: learnRejectedFlags,
     });
   }
 
@@ -102,12 +105,28 @@ export class SelfSampledWorkers {
   }
 }
 
+/**
+ * Flags of this process's execArgv that workers reject (V8's and Node's
+ * process-wide ones, such as --max-old-space-size): a worker given no
+ * execArgv inherits the process's options, but one given an execArgv must
+ * not list these. Node names them when it rejects them; the worker that
+ * taught it them is created without the preload, the next ones without them.
+ */
+const rejectedFlags = new Set<string>();
+
+function learnRejectedFlags(err: unknown): void {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  if (e?.code !== "ERR_WORKER_INVALID_EXEC_ARGV" || typeof e.message !== "string") return;
+  const list = e.message.slice(e.message.indexOf(":") + 1);
+  for (const flag of list.split(",")) if (flag.trim()) rejectedFlags.add(flag.trim());
+}
+
 function withPreload(args: unknown[], config: string): unknown[] | undefined {
   const [filename, options = {}, ...rest] = args as [unknown, WorkerOptions | undefined, ...unknown[]];
   if (typeof options !== "object" || options === null) return undefined;
   // A shared environment cannot carry the worker's own setting.
   if (options.env === SHARE_ENV) return undefined;
   const baseEnv = (options.env ?? process.env) as NodeJS.Dict<string>;
-  const execArgv = [...(options.execArgv ?? process.execArgv), "--require", preloadPath];
+  const execArgv = [...(options.execArgv ?? process.execArgv.filter((arg) => !rejectedFlags.has(arg))), "--require", preloadPath];
   return [filename, { ...options, execArgv, env: { ...baseEnv, [PRELOAD_ENV]: config } }, ...rest];
 }

@@ -40,6 +40,7 @@ function install(): void {
         hooked = withHook !== undefined;
       } catch (err) {
         if (!withHook) throw err;
+        hook!.rejected(err);
         super(...args);
       }
       if (hooked) hook!.created(this);
