@@ -6,6 +6,7 @@
 
 import { BroadcastChannel, SHARE_ENV, type Worker, type WorkerOptions } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
 import type { V8CpuProfile } from "./cpu-convert.js";
 
 /** Read (and removed) by the preload. */
@@ -22,16 +23,14 @@ export interface WorkerHook {
   rejected(err: unknown): void;
 }
 
-export function workerHook(): WorkerHook | undefined {
-  return (globalThis as Record<symbol, WorkerHook | undefined>)[HOOK];
-}
-
 function setWorkerHook(hook: WorkerHook | undefined): void {
   (globalThis as Record<symbol, WorkerHook | undefined>)[HOOK] = hook;
 }
 
-// The preload sits next to this module in src/ and in both builds.
+// The preload sits next to this module in src/ and in both builds. Checked
+// once: a worker told to --require a missing file would fail to start.
 const preloadPath = fileURLToPath(new URL("./cpu-worker-preload.cjs", import.meta.url));
+const hasPreload = existsSync(preloadPath);
 
 let channelSeq = 0;
 
@@ -55,8 +54,15 @@ export class SelfSampledWorkers {
     // Not a reason for the process to keep running.
     this.channel.unref();
     this.channel.onmessage = (e) => this.received((e as MessageEvent).data);
+    if (!hasPreload) return;
     setWorkerHook({
-      args: (args) => withPreload(args, `${intervalUs}:${name}`),
+      args: (args) => {
+        try {
+          return withPreload(args, `${intervalUs}:${name}`);
+        } catch {
+          return undefined; // the worker is created as asked
+        }
+      },
       created: (worker) => this.created.add(worker.threadId),
       rejected: learnRejectedFlags,
     });

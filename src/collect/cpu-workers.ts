@@ -76,8 +76,8 @@ export class WorkerSampler {
 
   /**
    * Stops without waiting (for process 'exit' handlers, where nothing
-   * asynchronous runs): returns what exited workers delivered; the running
-   * workers' samples are lost.
+   * asynchronous runs): the workers' answers need the event loop, so what
+   * the inspector sampled is lost.
    */
   stopNow(): WorkerThreadProfile[] {
     this.stopped = true;

@@ -230,7 +230,8 @@ export function setCPUProfileKeepAlive(ms: number): void {
 /**
  * Stops the CPU profile at once and returns its gzipped bytes, for process
  * 'exit' handlers (tsprof run), where nothing asynchronous can run anymore.
- * Covers this thread, and the workers that already exited; samples of
+ * Covers this thread, and the workers created during the profile that
+ * exited and whose profile the event loop already received; samples of
  * workers still running are lost (reaching them needs the event loop).
  * undefined when no profile runs.
  */
