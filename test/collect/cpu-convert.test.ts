@@ -126,3 +126,33 @@ test("the converted profile loads in go tool pprof without warnings", (t) => {
   assert.match(top, /\s40ms\s+50\.00%\s+50\.00%\s+40ms\s+50\.00%\s+hot$/m);
   assert.match(goPprof(["-raw", path]), /readFileSync node:fs:441 s=441/);
 });
+
+test("script ids are per thread: the same id in two workers' profiles names two scripts", () => {
+  // Each worker's isolate numbers its scripts from the same start, so two
+  // workers' main scripts share scriptId 7, with their top level at 0:0.
+  const files = ["alpha", "beta"].map((name) => {
+    const file = join(dir, `${name}.js`);
+    writeFileSync(file, "// no source map here\n");
+    return pathToFileURL(file).href;
+  });
+  const threadProfile = (url: string, work: string): V8CpuProfile => ({
+    nodes: [
+      node(1, "(root)", "", -1, -1, [2]),
+      node(2, "", url, 0, 0, [3]),
+      node(3, work, url, 2, 0),
+    ],
+    startTime: 0,
+    endTime: 30_000,
+    samples: [2, 3, 3],
+    timeDeltas: [0, 10_000, 10_000],
+  });
+  const p = cpuProfileData(
+    [
+      { thread: "worker 1", profiles: [threadProfile(files[0]!, "alphaWork")] },
+      { thread: "worker 2", profiles: [threadProfile(files[1]!, "betaWork")] },
+    ],
+    { periodNanos: PERIOD, timeNanos: 0n, durationNanos: 30_000_000 },
+  );
+  const stacks = p.sample.map((s) => `${s.label.thread?.[0]}: ${s.location.map((l) => l.line[0]!.function.name).join(" ← ")}`).sort();
+  assert.deepEqual(stacks, ["worker 1: alphaWork ← (top level alpha.js)", "worker 2: betaWork ← (top level beta.js)"]);
+});
