@@ -7,6 +7,7 @@
 import { BroadcastChannel, SHARE_ENV, type Worker, type WorkerOptions } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import type { V8CpuProfile } from "./cpu-convert.js";
 
 /** Read (and removed) by the preload. */
@@ -28,11 +29,33 @@ function setWorkerHook(hook: WorkerHook | undefined): void {
 }
 
 // The preload sits next to this module in src/ and in both builds. Checked
-// once: a worker told to --require a missing file would fail to start.
-const preloadPath = fileURLToPath(new URL("./cpu-worker-preload.cjs", import.meta.url));
-const hasPreload = existsSync(preloadPath);
+// once, at the first worker: a worker told to --require a missing file would
+// fail to start.
+let preloadPath: string | null | undefined;
+function preload(): string | null {
+  if (preloadPath === undefined) {
+    const path = fileURLToPath(new URL("./cpu-worker-preload.cjs", import.meta.url));
+    preloadPath = existsSync(path) ? path : null;
+  }
+  return preloadPath;
+}
 
 let channelSeq = 0;
+
+/**
+ * Workers created from now on sample themselves at intervalUs, until the
+ * returned set's collect or close. undefined where that cannot be set up
+ * (no BroadcastChannel): workers are then sampled through the inspector alone.
+ */
+export function selfSampleNewWorkers(intervalUs: number): SelfSampledWorkers | undefined {
+  try {
+    // The Worker subclass that adds the preload.
+    createRequire(import.meta.url)("./threadcreate.js");
+    return new SelfSampledWorkers(intervalUs);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The workers created during one profile: the preload for them while the
@@ -41,24 +64,25 @@ let channelSeq = 0;
  * before the main thread's event loop turns, are covered.
  */
 export class SelfSampledWorkers {
+  readonly intervalUs: number;
   /** threadIds of the workers created with the preload. */
   private readonly created = new Set<number>();
   /** The profiles they posted, by threadId. */
   readonly profiles = new Map<number, V8CpuProfile>();
-  private readonly channel: BroadcastChannel;
+  private readonly name = `tsprof.cpu.${process.pid}.${++channelSeq}.${Math.random().toString(36).slice(2)}`;
+  /** Opened with the first worker: a profile of a program that starts none opens nothing. */
+  private channel: BroadcastChannel | undefined;
+  private closed = false;
   private onProfile: (() => void) | undefined;
 
   constructor(intervalUs: number) {
-    const name = `tsprof.cpu.${process.pid}.${++channelSeq}.${Math.random().toString(36).slice(2)}`;
-    this.channel = new BroadcastChannel(name);
-    // Not a reason for the process to keep running.
-    this.channel.unref();
-    this.channel.onmessage = (e) => this.received((e as MessageEvent).data);
-    if (!hasPreload) return;
+    this.intervalUs = intervalUs;
     setWorkerHook({
       args: (args) => {
         try {
-          return withPreload(args, `${intervalUs}:${name}`);
+          const path = preload();
+          if (!path || !this.open()) return undefined;
+          return withPreload(args, path, `${intervalUs}:${this.name}`);
         } catch {
           return undefined; // the worker is created as asked
         }
@@ -66,6 +90,18 @@ export class SelfSampledWorkers {
       created: (worker) => this.created.add(worker.threadId),
       rejected: learnRejectedFlags,
     });
+  }
+
+  private open(): boolean {
+    if (this.closed) return false;
+    if (!this.channel) {
+      const channel = new BroadcastChannel(this.name);
+      // Not a reason for the process to keep running.
+      channel.unref();
+      channel.onmessage = (e) => this.received((e as MessageEvent).data);
+      this.channel = channel;
+    }
+    return true;
   }
 
   /**
@@ -77,9 +113,9 @@ export class SelfSampledWorkers {
   collect(graceMs: number): Promise<Map<number, V8CpuProfile>> {
     setWorkerHook(undefined);
     try {
-      this.channel.postMessage("stop");
+      this.channel?.postMessage("stop");
     } catch {
-      // closed
+      // closed already
     }
     return new Promise((resolve) => {
       const done = () => {
@@ -96,11 +132,17 @@ export class SelfSampledWorkers {
     });
   }
 
-  /** Stops listening: what the workers posted so far is in profiles. */
+  /** Stops listening (what the workers posted so far is in profiles), and the workers' sampling. */
   close(): void {
     setWorkerHook(undefined);
     this.onProfile = undefined;
-    this.channel.close();
+    this.closed = true;
+    try {
+      this.channel?.postMessage("stop");
+      this.channel?.close();
+    } catch {
+      // closed already
+    }
   }
 
   private received(data: unknown): void {
@@ -127,7 +169,7 @@ function learnRejectedFlags(err: unknown): void {
   for (const flag of list.split(",")) if (flag.trim()) rejectedFlags.add(flag.trim());
 }
 
-function withPreload(args: unknown[], config: string): unknown[] | undefined {
+function withPreload(args: unknown[], preloadPath: string, config: string): unknown[] | undefined {
   const [filename, options = {}, ...rest] = args as [unknown, WorkerOptions | undefined, ...unknown[]];
   if (typeof options !== "object" || options === null) return undefined;
   // A shared environment cannot carry the worker's own setting.

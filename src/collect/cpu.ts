@@ -68,16 +68,10 @@ class Workers {
   private readonly selfSampled: SelfSampledWorkers | undefined;
   private readonly immediate: NodeJS.Immediate;
 
-  constructor(intervalUs: number) {
+  /** early: the set the tsprof/register preload's sampler started (startEarlyThreadProfile), taken over. */
+  constructor(intervalUs: number, early: SelfSampledWorkers | undefined) {
     const load = createRequire(import.meta.url);
-    try {
-      // The Worker subclass that adds the preload.
-      load("./threadcreate.js");
-      const { SelfSampledWorkers } = load("./cpu-worker-start.js") as typeof import("./cpu-worker-start.js");
-      this.selfSampled = new SelfSampledWorkers(intervalUs);
-    } catch {
-      // No BroadcastChannel: workers are sampled through the inspector alone.
-    }
+    this.selfSampled = early ?? (load("./cpu-worker-start.js") as typeof import("./cpu-worker-start.js")).selfSampleNewWorkers(intervalUs);
     this.immediate = setImmediate(() => {
       const { WorkerSampler } = load("./cpu-workers.js") as typeof import("./cpu-workers.js");
       const sampler = new WorkerSampler(intervalUs);
@@ -191,7 +185,7 @@ function start(w: Writable, takeOver: boolean): void {
     intervalUs,
     startHr: tookOver && early ? early.startHr : process.hrtime.bigint(),
     recording,
-    workers: isMainThread ? new Workers(intervalUs) : undefined,
+    workers: isMainThread ? new Workers(intervalUs, tookOver ? early?.workers : undefined) : undefined,
   };
 }
 

@@ -3,7 +3,7 @@
 // including workers started during the profile and workers that exit before
 // it ends.
 
-import { test } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { createWriteStream, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { Worker } from "node:worker_threads";
 import { once } from "node:events";
+import { PassThrough } from "node:stream";
 import { startCPUProfile, stopCPUProfile } from "../../src/collect/cpu.ts";
 import { decodeProfile } from "../../src/profile/decode.ts";
 import type { ProfileData } from "../../src/profile/model.ts";
@@ -30,6 +31,17 @@ const workerScript = join(here, "../fixtures/cpu/worker-hot.mjs");
 // `node scripts/build.mjs`); cpu-package.test.ts covers the package entry.
 const tsprofUrl = pathToFileURL(join(here, "../../dist/esm/collect/cpu.js")).href;
 const dir = mkdtempSync(join(tmpdir(), "tsprof-cpu-worker-"));
+
+// tsprof's modules load from src/ through tsx, which compiles each with
+// esbuild's synchronous API the first time a profile needs it, blocking the
+// main thread for long on a loaded machine: one throwaway profile first
+// (through a turn of the event loop, where the worker sampler loads), so
+// the profiles below measure their workloads.
+before(async () => {
+  startCPUProfile(new PassThrough().resume());
+  await new Promise((r) => setImmediate(r));
+  await stopCPUProfile();
+});
 
 function spinMain(ms: number): void {
   const end = Date.now() + ms;
