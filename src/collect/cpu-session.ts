@@ -97,9 +97,16 @@ export function startEarlyThreadProfile(hz: number): void {
   if (running) return;
   const intervalUs = samplingInterval(hz);
   startThreadProfile(intervalUs);
-  // The first worker of a run may start before the profile takes over.
-  const workers = isMainThread ? (createRequire(import.meta.url)("./cpu-worker-start.js") as typeof import("./cpu-worker-start.js")).selfSampleNewWorkers(intervalUs) : undefined;
-  early = { hz, intervalUs, startHr: process.hrtime.bigint(), workers };
+  early = { hz, intervalUs, startHr: process.hrtime.bigint(), workers: isMainThread ? earlyWorkers(intervalUs) : undefined };
+}
+
+/** The first worker of a run may start before the profile takes over: workers sample themselves from now on. */
+function earlyWorkers(intervalUs: number): SelfSampledWorkers | undefined {
+  try {
+    return (createRequire(import.meta.url)("./cpu-worker-start.js") as typeof import("./cpu-worker-start.js")).selfSampleNewWorkers(intervalUs);
+  } catch {
+    return undefined; // workers are sampled through the inspector alone
+  }
 }
 
 /** The sampler startEarlyThreadProfile started, while nothing took it over. */
