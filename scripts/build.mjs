@@ -2,7 +2,7 @@
 // from these), then the runtime as CommonJS with esbuild (Node 20 cannot
 // require() an ES module).
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync, chmodSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, writeFileSync, chmodSync, readdirSync, rmSync, copyFileSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join, relative, resolve as resolvePath, sep } from "node:path";
 import { createRequire } from "node:module";
@@ -36,6 +36,12 @@ const common = {
 
 const runtimeFiles = listTs(src).filter((f) => !/[\\/]src[\\/](analyzer|cli)[\\/]/.test(f));
 esbuild.buildSync({ ...common, entryPoints: runtimeFiles, outdir: cjsRoot, outbase: src, bundle: false });
+
+// Plain CommonJS files that run as they are (the CPU profile's worker
+// preload), next to their modules in both builds.
+for (const file of listFiles(src, ".cjs")) {
+  for (const out of [cjsRoot, join(root, "dist/esm")]) copyFileSync(file, join(out, relative(src, file)));
+}
 
 // The ESM entries name each export of the CommonJS module: `export *` from
 // CommonJS would also export "module.exports" on Node 23 and later.
@@ -82,6 +88,10 @@ import { createRequire } from "node:module";
 if (${JSON.stringify(Object.keys(FILE_FLAGS).map(envName))}.some((name) => process.env[name])) createRequire(import.meta.url)("../../cjs/register.cjs");
 `);
 
+function listFiles(dir, ext) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(dir, e.name), ext) : e.name.endsWith(ext) ? [join(dir, e.name)] : []);
+}
 function listTs(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? listTs(join(dir, e.name)) : e.name.endsWith(".ts") && !e.name.endsWith(".d.ts") ? [join(dir, e.name)] : []);

@@ -60,6 +60,7 @@ export function cpuProfileData(threads: readonly ThreadProfile[], options: CpuPr
   });
   const symbols = new SymbolCache(b);
   for (const thread of threads) {
+    symbols.forScope(thread.thread);
     for (const profile of thread.profiles) addProfile(b, symbols, profile, thread, options.periodNanos);
   }
   return b.build();
@@ -77,13 +78,23 @@ interface FunctionEntry {
 /**
  * Symbolizes each distinct V8 function once per conversion, keyed by script
  * and start position, numbers only where they fit: on large profiles string
- * keys per node cost more than everything else.
+ * keys per node cost more than everything else. scriptIds are numbered per
+ * isolate, so each thread's profiles start from their own script table
+ * (forScope): the same id in two workers is two different scripts.
  */
 class SymbolCache {
-  private readonly byScript = new Map<string, Map<number | string, FunctionEntry>>();
+  private byScript = new Map<string, Map<number | string, FunctionEntry>>();
+  private readonly scopes = new Map<string, Map<string, Map<number | string, FunctionEntry>>>();
   private readonly pseudo = new Map<string, FunctionEntry>();
 
   constructor(private readonly b: ProfileBuilder) {}
+
+  /** Looks scripts up in the given thread's (isolate's) table from now on. */
+  forScope(thread: string): void {
+    let scripts = this.scopes.get(thread);
+    if (!scripts) this.scopes.set(thread, (scripts = new Map()));
+    this.byScript = scripts;
+  }
 
   of(node: V8ProfileNode): FunctionEntry {
     const cf = node.callFrame;

@@ -12,8 +12,11 @@
 // started nothing exists at all.
 
 import { Session, console as inspectorConsole } from "node:inspector";
+import { isMainThread } from "node:worker_threads";
+import { createRequire } from "node:module";
 import { postSync } from "./inspector.js";
 import type { V8CpuProfile } from "./cpu-convert.js";
+import type { SelfSampledWorkers } from "./cpu-worker-start.js";
 
 const KEEPER_TITLE = "tsprof-keepalive";
 
@@ -77,6 +80,8 @@ export interface EarlyProfile {
   hz: number;
   intervalUs: number;
   startHr: bigint;
+  /** On the main thread, the workers created from then on sample themselves, for the profile that takes over. */
+  workers: SelfSampledWorkers | undefined;
 }
 
 /**
@@ -92,7 +97,16 @@ export function startEarlyThreadProfile(hz: number): void {
   if (running) return;
   const intervalUs = samplingInterval(hz);
   startThreadProfile(intervalUs);
-  early = { hz, intervalUs, startHr: process.hrtime.bigint() };
+  early = { hz, intervalUs, startHr: process.hrtime.bigint(), workers: isMainThread ? earlyWorkers(intervalUs) : undefined };
+}
+
+/** The first worker of a run may start before the profile takes over: workers sample themselves from now on. */
+function earlyWorkers(intervalUs: number): SelfSampledWorkers | undefined {
+  try {
+    return (createRequire(import.meta.url)("./cpu-worker-start.js") as typeof import("./cpu-worker-start.js")).selfSampleNewWorkers(intervalUs);
+  } catch {
+    return undefined; // workers are sampled through the inspector alone
+  }
 }
 
 /** The sampler startEarlyThreadProfile started, while nothing took it over. */
@@ -103,6 +117,7 @@ export function earlyThreadProfile(): EarlyProfile | undefined {
 /** Ends a sampler started by startEarlyThreadProfile that no profile took over. */
 export function releaseEarlyThreadProfile(): void {
   if (!early) return;
+  early.workers?.close();
   early = undefined;
   running = false;
   try {

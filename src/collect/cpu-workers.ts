@@ -1,27 +1,27 @@
-// Whole-process CPU profiles: from the main thread, V8's inspector reaches
-// every worker thread (the NodeWorker domain), so a profile started on the
-// main thread also profiles each worker, those started during the profile
-// included (from the moment they attach; they are not held at start-up).
+// Whole-process CPU profiles, the inspector's part: from the main thread,
+// V8's inspector reaches every worker thread (the NodeWorker domain), so a
+// profile started on the main thread also samples each worker (those running
+// at start, those started during the profile, and Node's own loader threads)
+// from when it attaches, which needs the main thread's event loop. Workers
+// created during the profile also sample themselves from their first line
+// (cpu-worker-start.ts); what they post is preferred to this.
 //
-// A worker that exits mid-profile keeps what it collected: its profile is a
-// console profile ended by a process 'exit' listener inside the worker, which
-// sends the profile to the main thread before the thread is torn down. A
-// worker stopped with worker.terminate() runs no 'exit' listener: its samples
-// are lost. Where the worker's console cannot be used (replaced by the
-// program), a plain Profiler.start is used and exit loses its samples too.
+// Only protocol commands are sent to a worker, never Runtime.evaluate: code
+// evaluated in a worker runs inside an interrupt, and a worker.terminate()
+// landing during it is swallowed, leaving the worker spinning and terminate()
+// unsettled for ever. The cost: a worker's samples end when it exits.
 
 import { Session } from "node:inspector";
 import type { V8CpuProfile } from "./cpu-convert.js";
 
 /** How long stop waits for a worker's profile before leaving it out (ms). */
 const STOP_TIMEOUT_MS = 3_000;
-const EXIT_HOOK = "tsprof.cpu.exit";
 
 interface AttachedWorker {
   sessionId: string;
   thread: string;
-  /** Console-profile title when profiling through the worker's console, else undefined. */
-  title: string | undefined;
+  /** The worker's threadId, undefined for Node's internal threads. */
+  threadId: number | undefined;
   profiles: V8CpuProfile[];
   detached: boolean;
   started: Promise<void>;
@@ -29,18 +29,15 @@ interface AttachedWorker {
 
 interface WorkerMessage {
   id?: number;
-  method?: string;
-  params?: { title?: string; profile?: V8CpuProfile };
-  result?: { profile?: V8CpuProfile; result?: { value?: unknown } };
-  error?: { message: string };
+  result?: { profile?: V8CpuProfile };
 }
 
 export interface WorkerThreadProfile {
   thread: string;
+  /** undefined for Node's internal threads. */
+  threadId?: number;
   profiles: V8CpuProfile[];
 }
-
-let profileSeq = 0;
 
 /** Profiles every worker thread of the process while it runs. Main thread only. */
 export class WorkerSampler {
@@ -48,7 +45,6 @@ export class WorkerSampler {
   private readonly workers = new Map<string, AttachedWorker>();
   private readonly pending = new Map<number, { resolve(m: WorkerMessage): void; sessionId: string }>();
   private nextId = 0;
-  private readonly seq = ++profileSeq;
   private stopped = false;
 
   constructor(private readonly intervalUs: number) {}
@@ -60,11 +56,12 @@ export class WorkerSampler {
       const internal = info.url.startsWith("node:internal/");
       // Node's own threads (the module loader's hooks thread, where loaders
       // such as tsx transform code) are sampled too, under a label that says what they are.
-      const name = workerThreadName(info);
-      this.attached(m.params.sessionId, internal ? `${name} (${info.url})` : name, internal);
+      const threadId = workerThreadId(info);
+      const name = threadId === undefined ? `worker ${info.workerId}` : `worker ${threadId}`;
+      this.attached(m.params.sessionId, internal ? `${name} (${info.url})` : name, internal ? undefined : threadId);
     });
     this.session.on("NodeWorker.detachedFromWorker", (m) => this.detached(m.params.sessionId));
-    this.session.on("NodeWorker.receivedMessageFromWorker", (m) => this.received(m.params.sessionId, m.params.message));
+    this.session.on("NodeWorker.receivedMessageFromWorker", (m) => this.received(m.params.message));
     this.session.post("NodeWorker.enable", { waitForDebuggerOnStart: false });
   }
 
@@ -73,6 +70,22 @@ export class WorkerSampler {
     this.stopped = true;
     const workers = [...this.workers.values()];
     await Promise.all(workers.map((w) => this.stopWorker(w)));
+    this.close();
+    return this.collected(workers);
+  }
+
+  /**
+   * Stops without waiting (for process 'exit' handlers, where nothing
+   * asynchronous runs): the workers' answers need the event loop, so what
+   * the inspector sampled is lost.
+   */
+  stopNow(): WorkerThreadProfile[] {
+    this.stopped = true;
+    this.close();
+    return this.collected([...this.workers.values()]);
+  }
+
+  private close(): void {
     try {
       this.session.post("NodeWorker.disable");
       this.session.disconnect();
@@ -81,56 +94,36 @@ export class WorkerSampler {
     }
     for (const p of this.pending.values()) p.resolve({});
     this.pending.clear();
-    return workers.filter((w) => w.profiles.length > 0).map((w) => ({ thread: w.thread, profiles: w.profiles }));
   }
 
-  /**
-   * Stops without waiting (for process 'exit' handlers, where nothing
-   * asynchronous runs): returns what exited workers delivered; the running
-   * workers' samples are lost.
-   */
-  stopNow(): WorkerThreadProfile[] {
-    this.stopped = true;
-    try {
-      this.session.post("NodeWorker.disable");
-      this.session.disconnect();
-    } catch {
-      // already disconnected
-    }
-    this.pending.clear();
-    return [...this.workers.values()].filter((w) => w.profiles.length > 0).map((w) => ({ thread: w.thread, profiles: w.profiles }));
+  private collected(workers: AttachedWorker[]): WorkerThreadProfile[] {
+    return workers.filter((w) => w.profiles.length > 0).map((w) => ({ thread: w.thread, threadId: w.threadId, profiles: w.profiles }));
   }
 
-  /** internal: Node's own threads (the module loader's hooks thread): no code is evaluated there. */
-  private attached(sessionId: string, thread: string, internal: boolean): void {
+  /** internal: Node's own threads (the module loader's hooks thread). */
+  private attached(sessionId: string, thread: string, threadId: number | undefined): void {
     if (this.stopped || this.workers.has(sessionId)) return;
-    const w: AttachedWorker = { sessionId, thread, title: undefined, profiles: [], detached: false, started: Promise.resolve() };
+    const w: AttachedWorker = { sessionId, thread, threadId, profiles: [], detached: false, started: Promise.resolve() };
     this.workers.set(sessionId, w);
-    w.started = this.startWorker(w, internal).catch(() => {});
+    w.started = this.startWorker(w).catch(() => {});
   }
 
-  private async startWorker(w: AttachedWorker, internal: boolean): Promise<void> {
-    await this.send(w, "Profiler.enable");
-    await this.send(w, "Profiler.setSamplingInterval", { interval: this.intervalUs });
-    const title = `tsprof-worker-${this.seq}`;
-    const hooked = internal ? undefined : await this.send(w, "Runtime.evaluate", { expression: startExpression(title), returnByValue: true });
-    if (hooked?.result?.result?.value === true) {
-      w.title = title;
-    } else {
-      await this.send(w, "Profiler.start");
-    }
+  // Protocol commands only (see the top of this file), sent at once: the
+  // worker runs them in order, and the sampler starts without waiting for
+  // the main thread's event loop between them.
+  private async startWorker(w: AttachedWorker): Promise<void> {
+    await Promise.all([
+      this.send(w, "Profiler.enable"),
+      this.send(w, "Profiler.setSamplingInterval", { interval: this.intervalUs }),
+      this.send(w, "Profiler.start"),
+    ]);
   }
 
   private async stopWorker(w: AttachedWorker): Promise<void> {
     await withTimeout(w.started, STOP_TIMEOUT_MS);
     if (w.detached) return;
-    if (w.title) {
-      // The finished profile arrives as an event before this answer.
-      await withTimeout(this.send(w, "Runtime.evaluate", { expression: stopExpression(w.title) }), STOP_TIMEOUT_MS);
-    } else {
-      const answer = await withTimeout(this.send(w, "Profiler.stop"), STOP_TIMEOUT_MS);
-      if (answer?.result?.profile) w.profiles.push(answer.result.profile);
-    }
+    const answer = await withTimeout(this.send(w, "Profiler.stop"), STOP_TIMEOUT_MS);
+    if (answer?.result?.profile) w.profiles.push(answer.result.profile);
     await withTimeout(this.send(w, "Profiler.disable"), STOP_TIMEOUT_MS);
   }
 
@@ -145,23 +138,17 @@ export class WorkerSampler {
     }
   }
 
-  private received(sessionId: string, message: string): void {
+  private received(message: string): void {
     let m: WorkerMessage;
     try {
       m = JSON.parse(message) as WorkerMessage;
     } catch {
       return;
     }
-    if (m.id !== undefined) {
-      const p = this.pending.get(m.id);
-      this.pending.delete(m.id);
-      p?.resolve(m);
-      return;
-    }
-    const w = this.workers.get(sessionId);
-    if (w && m.method === "Profiler.consoleProfileFinished" && m.params?.title === w.title && m.params?.profile) {
-      w.profiles.push(m.params.profile);
-    }
+    if (m.id === undefined) return;
+    const p = this.pending.get(m.id);
+    this.pending.delete(m.id);
+    p?.resolve(m);
   }
 
   private send(w: AttachedWorker, method: string, params?: object): Promise<WorkerMessage> {
@@ -180,38 +167,12 @@ export class WorkerSampler {
 }
 
 /**
- * "worker <threadId>", as the worker's own profiles say. The inspector's
- * workerId counts per session; Node's title "[worker N] name" carries the
- * threadId.
+ * The worker's threadId, from Node's title "[worker N] name" (the
+ * inspector's workerId counts per session).
  */
-function workerThreadName(info: { workerId: string; title: string }): string {
+function workerThreadId(info: { title: string }): number | undefined {
   const m = /^\[worker (\d+)\]/.exec(info.title);
-  return `worker ${m ? m[1] : info.workerId}`;
-}
-
-// Evaluated inside the worker: a console profile plus an 'exit' listener
-// that ends it, so a worker exiting mid-profile still delivers its samples.
-function startExpression(title: string): string {
-  return `(() => {
-    const c = globalThis.console, p = globalThis.process;
-    if (!c || typeof c.profile !== "function" || typeof c.profileEnd !== "function" || !p || typeof p.once !== "function") return false;
-    const end = () => c.profileEnd(${JSON.stringify(title)});
-    globalThis[Symbol.for(${JSON.stringify(`${EXIT_HOOK}.${title}`)})] = end;
-    p.once("exit", end);
-    c.profile(${JSON.stringify(title)});
-    return true;
-  })()`;
-}
-
-function stopExpression(title: string): string {
-  return `(() => {
-    const key = Symbol.for(${JSON.stringify(`${EXIT_HOOK}.${title}`)});
-    const end = globalThis[key];
-    delete globalThis[key];
-    if (!end) return;
-    globalThis.process.off("exit", end);
-    end();
-  })()`;
+  return m ? Number(m[1]) : undefined;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {

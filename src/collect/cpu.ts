@@ -1,7 +1,9 @@
 // CPU profiling (Go's StartCPUProfile/StopCPUProfile/SetCPUProfileRate).
 //
 // V8's sampler records this thread's stacks; started on the main thread, a
-// profile also covers every worker thread (cpu-workers.ts). Samples of the
+// profile also covers every worker thread: those created during it sample
+// themselves from their first line (cpu-worker-start.ts), and the
+// inspector samples every worker from when it attaches (cpu-workers.ts). Samples of the
 // (idle) pseudo-function are left out, so the profile is on-CPU time as Go's.
 // Nothing is loaded or hooked until the first startCPUProfile, unless the
 // tsprof/register preload's sampler already runs (takeOverCPUProfile).
@@ -21,6 +23,7 @@ import {
   DEFAULT_HZ,
 } from "./cpu-session.js";
 import type { WorkerSampler, WorkerThreadProfile } from "./cpu-workers.js";
+import type { SelfSampledWorkers } from "./cpu-worker-start.js";
 import type { ThreadProfile, V8CpuProfile } from "./cpu-convert.js";
 import type { ProfileData } from "../profile/model.js";
 
@@ -53,40 +56,65 @@ interface RunningProfile {
 }
 
 /**
- * The workers' share of a profile, set up on the next turn of the event loop
- * rather than in startCPUProfile: its module and second inspector session
- * then stay off a profile's start (the tsprof/register preload's start-up),
- * and nothing is lost, since attaching to a worker takes several turns of the
- * loop anyway and NodeWorker.enable reports the workers that already exist.
+ * The workers' share of a profile. Workers created from now on sample
+ * themselves from their first line (cpu-worker-start.ts): set up here, at
+ * once. The inspector's view of every worker (cpu-workers.ts) is set up on
+ * the next turn of the event loop instead: its module and second inspector
+ * session then stay off a profile's start (the tsprof/register preload's
+ * start-up), and NodeWorker.enable reports the workers that already exist.
  */
 class Workers {
   private sampler: WorkerSampler | undefined;
+  private readonly selfSampled: SelfSampledWorkers | undefined;
   private readonly immediate: NodeJS.Immediate;
 
-  constructor(intervalUs: number) {
+  /** early: the set the tsprof/register preload's sampler started (startEarlyThreadProfile), taken over. */
+  constructor(intervalUs: number, early: SelfSampledWorkers | undefined) {
+    const load = createRequire(import.meta.url);
+    this.selfSampled = early ?? (load("./cpu-worker-start.js") as typeof import("./cpu-worker-start.js")).selfSampleNewWorkers(intervalUs);
     this.immediate = setImmediate(() => {
-      const { WorkerSampler } = createRequire(import.meta.url)("./cpu-workers.js") as typeof import("./cpu-workers.js");
+      const { WorkerSampler } = load("./cpu-workers.js") as typeof import("./cpu-workers.js");
       const sampler = new WorkerSampler(intervalUs);
       try {
         sampler.start();
         this.sampler = sampler;
       } catch {
-        // No worker inspector (e.g. a build without it): profile this thread alone.
+        // No worker inspector (e.g. a build without it).
       }
     });
     // Not a reason for the process to keep running.
     this.immediate.unref();
   }
 
-  stop(): Promise<WorkerThreadProfile[]> {
+  async stop(): Promise<WorkerThreadProfile[]> {
     clearImmediate(this.immediate);
-    return this.sampler ? this.sampler.stop() : Promise.resolve([]);
+    // Both at once: a worker's own profile comes in while the inspector's are stopped.
+    const [inspected, own] = await Promise.all([
+      this.sampler ? this.sampler.stop() : [],
+      this.selfSampled ? this.selfSampled.collect(SELF_PROFILE_WAIT_MS) : new Map<number, V8CpuProfile>(),
+    ]);
+    return merged(inspected, own);
   }
 
   stopNow(): WorkerThreadProfile[] {
     clearImmediate(this.immediate);
-    return this.sampler ? this.sampler.stopNow() : [];
+    this.selfSampled?.close();
+    return merged(this.sampler ? this.sampler.stopNow() : [], this.selfSampled?.profiles ?? new Map());
   }
+}
+
+/**
+ * How long stop waits for the profiles of the workers created during the
+ * profile (ms): an idle worker posts its own at once; a busy one cannot, and
+ * is covered by the inspector's samples from when it attached.
+ */
+const SELF_PROFILE_WAIT_MS = 300;
+
+/** Each thread once: the profile a worker sampled itself (from its first line) over the inspector's. */
+function merged(inspected: WorkerThreadProfile[], own: Map<number, V8CpuProfile>): WorkerThreadProfile[] {
+  const out: WorkerThreadProfile[] = [...own].map(([threadId, profile]) => ({ thread: `worker ${threadId}`, threadId, profiles: [profile] }));
+  for (const w of inspected) if (w.threadId === undefined || !own.has(w.threadId)) out.push(w);
+  return out;
 }
 
 let running: RunningProfile | undefined;
@@ -157,7 +185,7 @@ function start(w: Writable, takeOver: boolean): void {
     intervalUs,
     startHr: tookOver && early ? early.startHr : process.hrtime.bigint(),
     recording,
-    workers: isMainThread ? new Workers(intervalUs) : undefined,
+    workers: isMainThread ? new Workers(intervalUs, tookOver ? early?.workers : undefined) : undefined,
   };
 }
 
@@ -196,7 +224,8 @@ export function setCPUProfileKeepAlive(ms: number): void {
 /**
  * Stops the CPU profile at once and returns its gzipped bytes, for process
  * 'exit' handlers (tsprof run), where nothing asynchronous can run anymore.
- * Covers this thread, and the workers that already exited; samples of
+ * Covers this thread, and the workers created during the profile that
+ * exited and whose profile the event loop already received; samples of
  * workers still running are lost (reaching them needs the event loop).
  * undefined when no profile runs.
  */

@@ -13,6 +13,7 @@
 import workerThreads from "node:worker_threads";
 import { createRequire, syncBuiltinESMExports } from "node:module";
 import type { ProfileData } from "../profile/model.js";
+import type { WorkerHook } from "./cpu-worker-start.js";
 import { captureLazyStack, rawStackKey, resolveStack, type LazyStack } from "./goroutine-stack.js";
 import { PropertyPatches } from "./patch.js";
 
@@ -50,7 +51,20 @@ function install(): void {
     if (typeof Original !== "function" || Original[PATCHED]) return undefined;
     class Worker extends Original {
       constructor(...args: ConstructorParameters<typeof workerThreads.Worker>) {
-        super(...args);
+        // A running CPU profile's preload for new workers (cpu-worker-start.ts);
+        // options the preload makes invalid get the worker created as asked.
+        const hook = (globalThis as Record<symbol, WorkerHook | undefined>)[Symbol.for("tsprof.worker.hook")];
+        const withHook = hook?.args(args) as typeof args | undefined;
+        let hooked = false;
+        try {
+          super(...(withHook ?? args));
+          hooked = withHook !== undefined;
+        } catch (err) {
+          if (!withHook) throw err;
+          hook!.rejected(err);
+          super(...args);
+        }
+        if (hooked) hook!.created(this);
         // From the code calling `new Worker`.
         recordCreation(captureLazyStack(Worker));
       }

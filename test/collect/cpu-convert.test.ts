@@ -137,3 +137,33 @@ test("locations carry V8's start column where the line is the function's own (1-
   // hot's ticks are on lines 11 and 12, not its first line (10): no column is known there.
   assert.ok(at.has("hot 11:0") && at.has("hot 12:0"), [...at].join(", "));
 });
+
+test("script ids are per thread: the same id in two workers' profiles names two scripts", () => {
+  // Each worker's isolate numbers its scripts from the same start, so two
+  // workers' main scripts share scriptId 7, with their top level at 0:0.
+  const files = ["alpha", "beta"].map((name) => {
+    const file = join(dir, `${name}.js`);
+    writeFileSync(file, "// no source map here\n");
+    return pathToFileURL(file).href;
+  });
+  const threadProfile = (url: string, work: string): V8CpuProfile => ({
+    nodes: [
+      node(1, "(root)", "", -1, -1, [2]),
+      node(2, "", url, 0, 0, [3]),
+      node(3, work, url, 2, 0),
+    ],
+    startTime: 0,
+    endTime: 30_000,
+    samples: [2, 3, 3],
+    timeDeltas: [0, 10_000, 10_000],
+  });
+  const p = cpuProfileData(
+    [
+      { thread: "worker 1", profiles: [threadProfile(files[0]!, "alphaWork")] },
+      { thread: "worker 2", profiles: [threadProfile(files[1]!, "betaWork")] },
+    ],
+    { periodNanos: PERIOD, timeNanos: 0n, durationNanos: 30_000_000 },
+  );
+  const stacks = p.sample.map((s) => `${s.label.thread?.[0]}: ${s.location.map((l) => l.line[0]!.function.name).join(" ← ")}`).sort();
+  assert.deepEqual(stacks, ["worker 1: alphaWork ← (top level alpha.js)", "worker 2: betaWork ← (top level beta.js)"]);
+});
