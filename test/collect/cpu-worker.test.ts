@@ -16,12 +16,13 @@ import { startCPUProfile, stopCPUProfile } from "../../src/collect/cpu.ts";
 import { decodeProfile } from "../../src/profile/decode.ts";
 import type { ProfileData } from "../../src/profile/model.ts";
 import { needGo, goPprof, parseTop } from "../helpers/tools.ts";
-import { setFlagsFromString } from "node:v8";
+import { turnOffInlining } from "../helpers/no-inlining.ts";
 import { heavyTwoThirds } from "../fixtures/cpu/workload.ts";
 
-// As in cpu.test.ts: keep V8 from charging inlined callees to their callers
-// (V8 flags are process-wide, so this holds in the workers too).
-setFlagsFromString("--no-turbo-inlining");
+// Keep V8 from charging inlined callees (heavyTwoThirds, workerHotFunction)
+// to their callers' loops; V8 flags are process-wide, so this holds in the
+// workers too.
+turnOffInlining();
 
 const here = dirname(fileURLToPath(import.meta.url));
 const workerScript = join(here, "../fixtures/cpu/worker-hot.mjs");

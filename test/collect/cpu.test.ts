@@ -13,14 +13,13 @@ import { startCPUProfile, stopCPUProfile, stopCPUProfileSync, setCPUProfileRate,
 import { startThreadProfile, stopThreadProfile } from "../../src/collect/cpu-session.ts";
 import { decodeProfile } from "../../src/profile/decode.ts";
 import { needGo, parseTop, goPprofStrict } from "../helpers/tools.ts";
-import { setFlagsFromString } from "node:v8";
+import { turnOffInlining } from "../helpers/no-inlining.ts";
 import { twoToOne, heavyTwoThirds } from "../fixtures/cpu/workload.ts";
 import { labels, runWithLabels } from "../../src/collect/labels.ts";
 
-// V8's profiler charges an inlined callee's time to its caller when the
-// caller's optimized code predates the profile (plain inspector profiles do
-// the same). These tests measure tsprof's attribution, not the inliner's.
-setFlagsFromString("--no-turbo-inlining");
+// twoToOne's loop calls heavyTwoThirds and lightOneThird: inlined, their
+// time would be charged to twoToOne (see the helper).
+turnOffInlining();
 
 const dir = mkdtempSync(join(tmpdir(), "tsprof-cpu-"));
 
@@ -213,18 +212,21 @@ test("consecutive profiles each hold their own samples", async (t) => {
 test("samples carry the profiler labels in effect when they were taken", async (t) => {
   if (!needGo(t)) return;
   // A fixed number of calls, not a time: the 3:1 ratio must hold when other
-  // processes take the cores (a call is about 0.3 ms).
+  // processes take the cores (a call is about 0.1 ms; about 100 samples in all).
   const spin = (calls: number) => {
     let sink = 0;
     for (let i = 0; i < calls; i++) sink += heavyTwoThirds(50_000);
     return sink;
   };
+  // Optimized before the profile: job a runs first, and would otherwise pay
+  // for the slower unoptimized calls alone.
+  spin(600);
   const path = await profileToFile("labels.pb.gz", async () => {
-    for (let i = 0; i < 4; i++) {
-      runWithLabels(labels("job", "a"), () => spin(600));
+    for (let i = 0; i < 8; i++) {
+      runWithLabels(labels("job", "a"), () => spin(900));
       await runWithLabels(labels("job", "b"), async () => {
         await new Promise((r) => setTimeout(r, 1));
-        spin(200);
+        spin(300);
       });
     }
   });
