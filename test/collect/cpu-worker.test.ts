@@ -32,10 +32,20 @@ const workerScript = join(here, "../fixtures/cpu/worker-hot.mjs");
 const tsprofUrl = pathToFileURL(join(here, "../../dist/esm/collect/cpu.js")).href;
 const dir = mkdtempSync(join(tmpdir(), "tsprof-cpu-worker-"));
 
-function spinMain(ms: number): void {
+/**
+ * Keeps the main thread busy in heavyTwoThirds for ms, in 20 ms slices with
+ * a turn of the event loop between them: attaching to the workers needs such
+ * turns, and a main thread blocked for the whole profile left a worker that
+ * ran before it unattached (0 samples) on a loaded machine.
+ */
+async function spinMain(ms: number): Promise<void> {
   const end = Date.now() + ms;
   let sink = 0;
-  while (Date.now() < end) sink += heavyTwoThirds(100_000);
+  while (Date.now() < end) {
+    const slice = Math.min(end, Date.now() + 20);
+    while (Date.now() < slice) sink += heavyTwoThirds(100_000);
+    await new Promise((r) => setImmediate(r));
+  }
   if (sink === -1) console.log(sink);
 }
 
@@ -98,7 +108,7 @@ test("a main-thread profile covers workers, old and new, each sample labelled wi
   const during = startWorker(30_000, stop); // started during the profile
   try {
     await during.ready;
-    spinMain(1000);
+    await spinMain(1000);
     await stopCPUProfile();
   } finally {
     Atomics.store(new Int32Array(stop), 0, 1);
