@@ -43,10 +43,12 @@ interface Tracked {
  * process waits on; Node does not list them as active either, and there are
  * far too many to pay a stack for each), and AsyncResources whose destroy
  * only comes with garbage collection (an HTTP message stays "live" long after
- * it was answered; its socket is what waits), and the DNS resolver's channel
- * (created when node:dns loads; each lookup is a request of its own).
+ * it was answered; its socket is what waits), the DNS resolver's channel
+ * (created when node:dns loads; each lookup is a request of its own), and
+ * fs/promises' open file and directory handles (nothing waits on an open
+ * file, only on its requests, which are listed; a closed one never says so).
  */
-const IGNORED = new Set(["PROMISE", "TickObject", "Microtask", "HTTPINCOMINGMESSAGE", "HTTPCLIENTREQUEST", "DNSCHANNEL"]);
+const IGNORED = new Set(["PROMISE", "TickObject", "Microtask", "HTTPINCOMINGMESSAGE", "HTTPCLIENTREQUEST", "DNSCHANNEL", "FILEHANDLE", "DIRHANDLE"]);
 
 /**
  * async_hooks type → the name process.getActiveResourcesInfo() gives the
@@ -66,6 +68,7 @@ const KIND_NAMES: Record<string, string> = {
   SIGNALWRAP: "SignalWrap",
   FSREQCALLBACK: "FSReqCallback",
   FSREQPROMISE: "FSReqPromise",
+  FILEHANDLECLOSEREQ: "CloseReq",
   FSEVENTWRAP: "FSEventWrap",
   STATWATCHER: "StatWatcher",
   GETADDRINFOREQWRAP: "GetAddrInfoReqWrap",

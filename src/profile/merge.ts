@@ -74,7 +74,7 @@ export function mergeProfiles(profiles: ProfileData[]): ProfileData {
     const mapFor = (m: Mapping): Mapping => {
       const known = mapOf.get(m);
       if (known) return known;
-      const key = `${m.file}\0${m.buildId}\0${m.start}\0${m.limit}\0${m.offset}`;
+      const key = mappingKey(m);
       let mm = mappings.get(key);
       if (!mm) {
         mm = { ...m, id: mappings.size + 1 };
@@ -109,11 +109,14 @@ export function mergeProfiles(profiles: ProfileData[]): ProfileData {
       let r = locOf.get(l);
       if (r) return r;
       const mapping = l.mapping ? mapFor(l.mapping) : undefined;
+      // Moved into the merged mapping (which may start elsewhere), and keyed by
+      // its offset in it, as google/pprof does.
+      const address = l.mapping && mapping ? l.address + mapping.start - l.mapping.start : l.address;
       const lines = l.line.map((ln) => ({ function: fnFor(ln.function), line: ln.line, column: ln.column }));
-      const key = `${mapping?.id ?? 0}\0${l.address}\0${l.isFolded}\0${lines.map((ln) => `${ln.function.id}:${ln.line}:${ln.column}`).join(",")}`;
+      const key = `${mapping?.id ?? 0}\0${address - (mapping?.start ?? 0n)}\0${l.isFolded}\0${lines.map((ln) => `${ln.function.id}:${ln.line}:${ln.column}`).join(",")}`;
       r = locations.get(key);
       if (!r) {
-        r = { id: locations.size + 1, mapping, address: l.address, line: lines, isFolded: l.isFolded };
+        r = { id: locations.size + 1, mapping, address, line: lines, isFolded: l.isFolded };
         locations.set(key, r);
         out.location.push(r);
       }
@@ -147,6 +150,16 @@ export function mergeProfiles(profiles: ProfileData[]): ProfileData {
   out.timeNanos = timeNanos;
   out.durationNanos = durationNanos;
   return out;
+}
+
+/**
+ * google/pprof's mapping key: the size rounded up to 4 KiB, the offset, and
+ * the build id or else the file, so the same binary mapped at other addresses
+ * (or, in tsprof's profiles, with another count of locations) is one mapping.
+ */
+function mappingKey(m: Mapping): string {
+  const size = m.limit - m.start + 0xfffn;
+  return `${size - (size % 0x1000n)}\0${m.offset}\0${m.buildId !== "" ? m.buildId : m.file}`;
 }
 
 function cloneRecord<T>(r: Record<string, T[]>): Record<string, T[]> {

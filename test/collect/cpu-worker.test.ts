@@ -17,12 +17,13 @@ import { startCPUProfile, stopCPUProfile } from "../../src/collect/cpu.ts";
 import { decodeProfile } from "../../src/profile/decode.ts";
 import type { ProfileData } from "../../src/profile/model.ts";
 import { needGo, goPprof, parseTop } from "../helpers/tools.ts";
-import { setFlagsFromString } from "node:v8";
+import { turnOffInlining } from "../helpers/no-inlining.ts";
 import { heavyTwoThirds } from "../fixtures/cpu/workload.ts";
 
-// As in cpu.test.ts: keep V8 from charging inlined callees to their callers
-// (V8 flags are process-wide, so this holds in the workers too).
-setFlagsFromString("--no-turbo-inlining");
+// Keep V8 from charging inlined callees (heavyTwoThirds, workerHotFunction)
+// to their callers' loops; V8 flags are process-wide, so this holds in the
+// workers too.
+turnOffInlining();
 
 const here = dirname(fileURLToPath(import.meta.url));
 const workerScript = join(here, "../fixtures/cpu/worker-hot.mjs");
@@ -43,7 +44,25 @@ before(async () => {
   await stopCPUProfile();
 });
 
-function spinMain(ms: number): void {
+/**
+ * Keeps the main thread busy in heavyTwoThirds for ms, in 20 ms slices with
+ * a turn of the event loop between them: attaching to the workers needs such
+ * turns, and a main thread blocked for the whole profile left a worker that
+ * ran before it unattached (0 samples) on a loaded machine.
+ */
+async function spinMain(ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  let sink = 0;
+  while (Date.now() < end) {
+    const slice = Math.min(end, Date.now() + 20);
+    while (Date.now() < slice) sink += heavyTwoThirds(100_000);
+    await new Promise((r) => setImmediate(r));
+  }
+  if (sink === -1) console.log(sink);
+}
+
+/** Keeps the main thread busy for ms without a turn of its event loop. */
+function blockMain(ms: number): void {
   const end = Date.now() + ms;
   let sink = 0;
   while (Date.now() < end) sink += heavyTwoThirds(100_000);
@@ -109,7 +128,7 @@ test("a main-thread profile covers workers, old and new, each sample labelled wi
   const during = startWorker(30_000, stop); // started during the profile
   try {
     await during.ready;
-    spinMain(1000);
+    await spinMain(1000);
     await stopCPUProfile();
   } finally {
     Atomics.store(new Int32Array(stop), 0, 1);
@@ -178,7 +197,7 @@ test("a worker is sampled from its first line while the main thread is busy", as
   const exited = once(worker, "exit");
   const done = new Promise<{ cpuMs?: number }>((resolve) => worker.on("message", (m: { done?: boolean; cpuMs?: number }) => m.done && resolve(m)));
   // The main thread does not turn its event loop while the worker runs.
-  spinMain(1500);
+  blockMain(1500);
   const { cpuMs } = await done;
   await exited;
   await stopCPUProfile();
@@ -202,7 +221,7 @@ test("each worker's frames carry its own script, though V8's script ids repeat a
   });
   try {
     await Promise.all(workers.map((x) => x.ready));
-    spinMain(800);
+    blockMain(800);
   } finally {
     Atomics.store(new Int32Array(stop), 0, 1);
   }
