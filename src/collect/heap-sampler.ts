@@ -52,9 +52,6 @@ let handle: { stop(): unknown } | undefined;
 type StartHeapProfile = (options: { sampleInterval: number; stackDepth: number; forceGC?: boolean }) => { stop(): unknown };
 const startHeapProfile = (v8 as unknown as { startHeapProfile?: StartHeapProfile }).startHeapProfile;
 
-/** Whether reading the samples runs a full garbage collection (Node before 26). */
-export const readCollectsGarbage = typeof startHeapProfile !== "function";
-
 function connected(): Session {
   if (!session) {
     session = new Session();

@@ -62,7 +62,7 @@ export interface ReportedGroup {
   samples: number;
 }
 
-/** Leaf evaluations allowed when several sizes of one node are ambiguous. */
+/** Search steps allowed when several sizes of one node are ambiguous. */
 const SEARCH_BUDGET = 4096;
 
 /**
@@ -84,9 +84,9 @@ export function resolveSizes(groups: ReportedGroup[], selfSize: number, rate: nu
   let budget = SEARCH_BUDGET;
   const pick: number[] = new Array<number>(groups.length);
   const search = (i: number, left: number): boolean => {
-    if (i === options.length) return --budget >= 0 && left === 0;
+    if (--budget < 0) return false;
+    if (i === options.length) return left === 0;
     for (const o of options[i]!) {
-      if (budget < 0) return false;
       if (o.bytes > left) continue;
       pick[i] = o.size;
       if (search(i + 1, left - o.bytes)) return true;

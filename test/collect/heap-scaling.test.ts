@@ -77,3 +77,16 @@ test("object sizes: 1 MiB and 512 KiB objects, reported alike at 512 KiB, are to
   // No match (two sizes V8 reports alike in one node): the smallest stand.
   assert.deepEqual(resolveSizes([{ reported: 1024 * KiB, samples: 5 }], 1, rate), [512 * KiB]);
 });
+
+test("object sizes: a node with many ambiguous sizes and no matching combination keeps the smallest of each, after a bounded search", () => {
+  const rate = 64 * KiB;
+  // Small objects: several sizes fit each report (e.g. 16 and 272 bytes both give 65552).
+  const groups = [];
+  for (let size = 16; groups.length < 40; size += 8) {
+    const reported = size * v8ScaledCount(size, 1, rate);
+    if (candidateSizes(reported, rate).length > 1) groups.push({ reported, samples: 1 });
+  }
+  // Nothing is pruned and nothing matches: the search runs out of steps (2^40 combinations).
+  const sizes = resolveSizes(groups, Number.MAX_SAFE_INTEGER, rate);
+  assert.deepEqual(sizes, groups.map((g) => candidateSizes(g.reported, rate)[0]));
+});
