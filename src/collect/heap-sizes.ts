@@ -63,7 +63,7 @@ export interface ReportedGroup {
 }
 
 /** Search steps allowed when several sizes of one node are ambiguous. */
-const SEARCH_BUDGET = 4096;
+const SEARCH_BUDGET = 1024;
 
 /**
  * The object size behind each group of one V8 allocation node. V8 also gives
