@@ -138,10 +138,12 @@ function decodeDataUrl(url: string): string {
  * starts where the generated code writes `generatedName`. A minifier renames
  * `escapeHtmlEntities` to `y` and records the old name there. V8 places a
  * function at its parameter list in CPU and heap profiles (just after the
- * name: `function y(`, `#e(`) and at its first token in stack traces
- * (`function y(`, `async function y(`, or the method name). Undefined
- * otherwise: the name is not written there (inferred from `x = () => ...`,
- * anonymous), the map names nothing there, or no map applies.
+ * name: `function y(`, `#e(`), at its first token in stack traces
+ * (`function y(`, `async function y(`, or the method name), and a class at
+ * `class`; a name V8 inferred from a binding is written just before
+ * (`y=function(`, `y=()=>`, `y=class{`). Undefined otherwise: the name is
+ * not written there (anonymous functions), the map names nothing there, or
+ * no map applies.
  */
 export function originalName(file: string, line: number, column: number, generatedName: string): string | undefined {
   if (!file || line <= 0 || column <= 0 || !generatedName) return undefined;
@@ -168,7 +170,10 @@ function nameAt(file: string, line: number, col0: number, generatedName: string)
   const text = map ? linesOf(file)?.[line - 1] : undefined;
   if (!map || !text) return undefined;
   const keyword = /^(?:async\s+)?function\s*\*?\s*/.exec(text.slice(col0, col0 + 32));
-  const starts = [col0 - generatedName.length, col0, ...(keyword ? [col0 + keyword[0].length] : [])];
+  // `y=function(`, `y=(a)=>`, `y=class{`: V8 names the function after the binding.
+  const binding = /([$\p{ID_Start}][$\p{ID_Continue}\u200c\u200d]*)\s*[=:]\s*$/u.exec(text.slice(Math.max(0, col0 - 256), col0));
+  const bindingStart = binding ? col0 - binding[0].length : -1;
+  const starts = [col0 - generatedName.length, col0, ...(keyword ? [col0 + keyword[0].length] : []), bindingStart];
   const { traceSegment } = traceMapping();
   for (const start of starts) {
     if (start < 0 || !text.startsWith(generatedName, start) || isIdentifierPart(text[start + generatedName.length])) continue;

@@ -44,7 +44,7 @@ function decode(path: string): ProfileData {
   return decodeProfile(gunzipSync(readFileSync(path)));
 }
 
-const ORIGINAL = ["escapeHtmlEntities", "#tokenizeInlines", "lex", "retainRowsForHeap", "openConnectionTracked", "spinCpu"];
+const ORIGINAL = ["escapeHtmlEntities", "InlineLexer", "#tokenizeInlines", "lex", "retainRowsForHeap", "openConnectionTracked", "formatCount", "spinCpu"];
 
 for (const variant of ["linked", "inline"] as const) {
   test(`a minified bundle with ${variant === "linked" ? "a .map file" : "an inline data: map"}: CPU, heap and custom profiles use the original function names`, () => {
@@ -67,7 +67,7 @@ for (const variant of ["linked", "inline"] as const) {
   });
 }
 
-test("each function of the bundle, at the positions V8 gives (its parameters; its first token in stack traces), has its original name; anonymous ones stay anonymous", () => {
+test("each function of the bundle, at the positions V8 gives (its parameters; its first token in stack traces; `class`), has its original name; anonymous ones stay anonymous", () => {
   const js = bundle("linked");
   const code = readFileSync(js, "utf8");
   /** The 1-based line and column of an index into the bundle. */
@@ -75,31 +75,39 @@ test("each function of the bundle, at the positions V8 gives (its parameters; it
     const before = code.slice(0, i).split("\n");
     return { line: before.length, column: before.at(-1)!.length + 1 };
   };
-  // `function i(t){...}` with the minified name read back from the bundle.
-  for (const [original, pattern] of [["escapeHtmlEntities", /function (\w+)\(t\)\{let n="";/], ["retainRowsForHeap", /function (\w+)\(t\)\{for\(let n=0;n<t;n\+\+\)/], ["spinCpu", /function (\w+)\(t\)\{let n="a /]] as const) {
-    const m = pattern.exec(code);
-    assert.ok(m, `${original} in the bundle`);
-    const minified = m[1]!;
-    assert.notEqual(minified, original);
-    const paren = m.index + "function ".length + minified.length;
-    const fromProfile = symbolizeFunction(minified, pathToFileURL(js).href, at(paren).line, at(paren).column);
+  // The minified names, read back from the bundle's export clause.
+  const minified = new Map([...code.matchAll(/([\w$]+) as ([\w$]+)/g)].map((m) => [m[2]!, m[1]!]));
+  const url = pathToFileURL(js).href;
+  for (const original of ["escapeHtmlEntities", "retainRowsForHeap", "spinCpu", "openConnectionTracked"]) {
+    const name = minified.get(original)!;
+    assert.ok(name && name !== original, `${original} is minified`);
+    const decl = code.indexOf(`function ${name}(`);
+    assert.ok(decl >= 0, `function ${name}( in the bundle`);
+    const paren = at(decl + "function ".length + name.length);
+    const fromProfile = symbolizeFunction(name, url, paren.line, paren.column);
     assert.deepEqual({ name: fromProfile.name, file: fromProfile.file }, { name: original, file: source });
-    const fromStack = symbolizeFunction(`Module.${minified}`, pathToFileURL(js).href, at(m.index).line, at(m.index).column);
+    const fromStack = symbolizeFunction(`Module.${name}`, url, at(decl).line, at(decl).column);
     assert.equal(fromStack.name, `Module.${original}`);
   }
-  const priv = /(#\w+)\(n\)\{for\(let e of/.exec(code)!;
-  const privParen = at(priv.index + priv[1]!.length);
-  assert.equal(symbolizeFunction(priv[1]!, pathToFileURL(js).href, privParen.line, privParen.column).name, "#tokenizeInlines");
+  const priv = /\}(#[\w$]+)\([\w$]+\)\{for\(/.exec(code)!;
+  const privParen = at(priv.index + 1 + priv[1]!.length);
+  assert.equal(symbolizeFunction(priv[1]!, url, privParen.line, privParen.column).name, "#tokenizeInlines");
+  // Names V8 infers from a binding: the class (placed at `class`) and an arrow function (at its parameter).
+  const cls = minified.get("InlineLexer")!;
+  const classAt = at(code.indexOf(`${cls}=class{`) + cls.length + 1);
+  assert.equal(symbolizeFunction(cls, url, classAt.line, classAt.column).name, "InlineLexer");
+  const arrow = minified.get("formatCount")!;
+  const arrowAt = at(code.indexOf(`${arrow}=`, code.indexOf("fixture/connections")) + arrow.length + 1);
+  assert.equal(symbolizeFunction(arrow, url, arrowAt.line, arrowAt.column).name, "formatCount");
   // The anonymous callback `(value) => ...`, minified to `o=>...`: the map's
   // name at its start is its parameter's, which is not its name.
-  const arrow = /\]\.map\((\w+)=>/.exec(code)!;
-  const arrowStart = at(arrow.index + "].map(".length);
-  const anon = symbolizeFunction("", pathToFileURL(js).href, arrowStart.line, arrowStart.column);
-  assert.match(anon.name, /^\(anonymous app\.ts:\d+:\d+\)$/);
+  const callback = /\]\.map\(([\w$]+)=>/.exec(code)!;
+  const callbackAt = at(callback.index + "].map(".length);
+  assert.match(symbolizeFunction("", url, callbackAt.line, callbackAt.column).name, /^\(anonymous app\.ts:\d+:\d+\)$/);
   // A name V8 inferred, which the code does not write there, stays V8's.
-  const decl = /function (\w+)\(t\)\{let n="";/.exec(code)!;
-  const declParen = decl.index + "function ".length + decl[1]!.length;
-  assert.equal(symbolizeFunction("inferredName", pathToFileURL(js).href, at(declParen).line, at(declParen).column).name, "inferredName");
+  const spin = minified.get("spinCpu")!;
+  const declParen = at(code.indexOf(`function ${spin}(`) + "function ".length + spin.length);
+  assert.equal(symbolizeFunction("inferredName", url, declParen.line, declParen.column).name, "inferredName");
 });
 
 test("marked, shipped minified with a source map: its functions are named as in its sources, in a CPU profile too", () => {
