@@ -1,3 +1,4 @@
+"use strict";
 // Preloaded (--require) into each worker created while a main-thread CPU
 // profile runs (cpu-worker-start.ts adds it): the worker samples itself from
 // its first line, whatever the main thread is doing, and sends its profile to
@@ -5,7 +6,6 @@
 // stops. Plain CommonJS with no imports of its own, so it loads in any worker
 // (eval workers and ES module workers alike) before the worker's own code.
 // Nothing here may throw into the worker, or wait on another thread.
-"use strict";
 
 (function tsprofWorkerSampler() {
   const VAR = "TSPROF_CPU_WORKER_PROFILE";

@@ -3,7 +3,7 @@
 
 import { fileURLToPath } from "node:url";
 import { basename } from "node:path";
-import { originalPosition } from "./sourcemap.js";
+import { originalName, originalPosition } from "./sourcemap.js";
 
 /** A V8 script URL → a path for files on disk, `node:fs`-style names for built-ins. */
 export function fileFromUrl(url: string): string {
@@ -53,8 +53,8 @@ export interface FunctionSymbol {
 
 /**
  * Symbolizes a function from V8's name, script URL and 1-based start
- * position: a source-mapped file, line and (for anonymous functions) name
- * when a map applies, the generated position otherwise.
+ * position: a source-mapped file, line and original name when a map applies,
+ * the generated position otherwise.
  */
 export function symbolizeFunction(v8Name: string, url: string, startLine: number, startColumn: number): FunctionSymbol {
   const generatedFile = fileFromUrl(url);
@@ -69,10 +69,19 @@ export function symbolizeFunction(v8Name: string, url: string, startLine: number
   }
   const orig = originalPosition(generatedFile, startLine, startColumn);
   if (orig) {
-    const name = functionDisplayName(v8Name || orig.name || "", orig.file, orig.line, orig.column);
+    // A minified name becomes the original one; an anonymous function stays
+    // anonymous (the map's name at its start is a parameter's, not its own).
+    const name = functionDisplayName(originalFunctionName(v8Name, generatedFile, startLine, startColumn), orig.file, orig.line, orig.column);
     return symbol(name, orig.file, orig.line, orig.column, generatedFile, startLine, startColumn, true);
   }
   return symbol(functionDisplayName(v8Name, generatedFile, startLine, startColumn), generatedFile, startLine, startColumn, generatedFile, startLine, startColumn, false);
+}
+
+/** V8's name with its own part (after a `Type.` qualifier) as the source map names it. */
+function originalFunctionName(v8Name: string, file: string, line: number, column: number): string {
+  const own = v8Name.lastIndexOf(".") + 1;
+  const original = originalName(file, line, column, v8Name.slice(own));
+  return original === undefined ? v8Name : v8Name.slice(0, own) + original;
 }
 
 // One literal shape for every symbol (object spread here cost more than the

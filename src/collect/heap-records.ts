@@ -4,53 +4,20 @@
 
 import type { Frame } from "../profile/builder.js";
 import { symbolizeFunction } from "./frames.js";
-import type { V8HeapNode, V8HeapProfile } from "./heap-sampler.js";
+import { resolveSizes } from "./heap-sizes.js";
+import type { V8HeapNode, V8HeapProfile, V8HeapSample } from "./heap-sampler.js";
 
 export interface HeapRecord {
   /** Leaf first. */
   stack: Frame[];
-  /** The object size in bytes (inferred: see objectSize). */
+  /** The object size in bytes (recovered from V8's report: see heap-sizes.ts). */
   size: number;
-  /** Objects one sample stands for: V8's rounded 1/(1-exp(-size/rate)). */
-  scale: number;
+  /** The sampling interval the samples were taken at (scaled with it). */
+  rate: number;
   /** Samples live at the last snapshot. */
   live: number;
   /** Samples ever observed live (at this or an earlier snapshot). */
   seen: number;
-}
-
-/**
- * V8's inspector reports each sample's size already multiplied by its
- * scale factor, rounded as V8 rounds it: reported = size * round(1 / (1 -
- * exp(-size/rate))). The size itself is not reported; several sizes can give
- * the same product. This picks the smallest candidate size (a multiple of 8
- * bytes, at least 16, as V8's heap objects are on 64-bit Node) that
- * reproduces the report, or the reported size when none does.
- */
-export function objectSize(reported: number, rate: number): { size: number; scale: number } {
-  const key = `${reported}:${rate}`;
-  let hit = sizes.get(key);
-  if (!hit) {
-    hit = { size: reported, scale: 1 };
-    for (let k = Math.floor(reported / 16); k >= 2; k--) {
-      if (reported % k !== 0) continue;
-      const s = reported / k;
-      if (s % 8 === 0 && v8Scale(s, rate) === k) {
-        hit = { size: s, scale: k };
-        break;
-      }
-    }
-    if (sizes.size > 10_000) sizes.clear();
-    sizes.set(key, hit);
-  }
-  return hit;
-}
-const sizes = new Map<string, { size: number; scale: number }>();
-
-/** V8's SamplingHeapProfiler::ScaleSample for one sample. */
-function v8Scale(size: number, rate: number): number {
-  if (rate <= 1) return 1;
-  return Math.floor(1 / (1 - Math.exp(-size / rate)) + 0.5);
 }
 
 /** Frames by V8 function (script, position, name): symbolized once per thread. */
@@ -85,19 +52,31 @@ export class HeapRecords {
   /** Takes in a snapshot of the live samples of a sampler running at `rate`. */
   observe(p: V8HeapProfile, rate: number): void {
     for (const r of this.records.values()) r.live = 0;
-    const stacks = stacksByNode(p.head);
+    const nodes = stacksByNode(p.head);
     let maxOrdinal = this.lastOrdinal;
-    for (const s of p.samples) {
-      const stack = stacks.get(s.nodeId);
+    for (const [node, samples] of samplesByNode(p)) {
+      const stack = nodes.get(node);
       if (!stack) continue;
-      const { size, scale } = objectSize(s.size, rate);
-      const key = `${stack.key}\0${size}\0${scale}`;
-      let r = this.records.get(key);
-      if (!r) this.records.set(key, (r = { stack: stack.frames, size, scale, live: 0, seen: 0 }));
-      r.live++;
-      // Ordinals only grow: one above the last snapshot's highest is new.
-      if (s.ordinal > this.lastOrdinal) r.seen++;
-      if (s.ordinal > maxOrdinal) maxOrdinal = s.ordinal;
+      const byReported = new Map<number, V8HeapSample[]>();
+      for (const s of samples) {
+        const group = byReported.get(s.size);
+        if (group) group.push(s);
+        else byReported.set(s.size, [s]);
+      }
+      const groups = [...byReported.values()];
+      const sizes = resolveSizes(groups.map((g) => ({ reported: g[0]!.size, samples: g.length })), stack.selfSize, rate);
+      groups.forEach((group, i) => {
+        const size = sizes[i]!;
+        const key = `${stack.key}\0${size}\0${rate}`;
+        let r = this.records.get(key);
+        if (!r) this.records.set(key, (r = { stack: stack.frames, size, rate, live: 0, seen: 0 }));
+        for (const s of group) {
+          r.live++;
+          // Ordinals only grow: one above the last snapshot's highest is new.
+          if (s.ordinal > this.lastOrdinal) r.seen++;
+          if (s.ordinal > maxOrdinal) maxOrdinal = s.ordinal;
+        }
+      });
     }
     this.lastOrdinal = maxOrdinal;
   }
@@ -133,15 +112,27 @@ export class HeapRecords {
 interface NodeStack {
   frames: Frame[];
   key: string;
+  /** V8's estimate for the node's own live objects (its sizes scaled per size, rounded once). */
+  selfSize: number;
+}
+
+function samplesByNode(p: V8HeapProfile): Map<number, V8HeapSample[]> {
+  const out = new Map<number, V8HeapSample[]>();
+  for (const s of p.samples) {
+    const list = out.get(s.nodeId);
+    if (list) list.push(s);
+    else out.set(s.nodeId, [s]);
+  }
+  return out;
 }
 
 /** Every node's stack, leaf first, with a key that identifies it. */
 function stacksByNode(head: V8HeapNode): Map<number, NodeStack> {
   const out = new Map<number, NodeStack>();
-  const walk = (node: V8HeapNode, parent: NodeStack): void => {
+  const walk = (node: V8HeapNode, parent: { frames: Frame[]; key: string }): void => {
     const f = frameOf(node);
     const own = f ? { frames: [f, ...parent.frames], key: `${f.name}\u0001${f.file}\u0001${f.line}\u0002${parent.key}` } : parent;
-    out.set(node.id, own);
+    out.set(node.id, { frames: own.frames, key: own.key, selfSize: node.selfSize });
     for (const c of node.children) walk(c, own);
   };
   walk(head, { frames: [], key: "" });

@@ -17,6 +17,7 @@ import { encodeProfileGzip } from "../profile/encode.js";
 import { writeAll } from "../util/write.js";
 import { heapProfileText, type HeapTextRecord } from "../registry/text.js";
 import { HeapRecords, type HeapRecord } from "./heap-records.js";
+import { scaleHeapSample } from "./heap-sizes.js";
 import {
   DEFAULT_MEM_PROFILE_RATE, snapshot, startSampler, stopSampler, samplerFailure, samplerInterval, collectGarbage, SamplerLost,
 } from "./heap-sampler.js";
@@ -109,8 +110,9 @@ export function heapProfileData(defaultSampleType = ""): ProfileData {
     ],
   });
   for (const r of recs) {
-    const bytes = r.size * r.scale;
-    b.addSample(r.stack, [r.seen * r.scale, r.seen * bytes, r.live * r.scale, r.live * bytes], undefined, { bytes: { value: r.size } });
+    const alloc = scaleHeapSample(r.seen, r.seen * r.size, r.rate);
+    const inuse = scaleHeapSample(r.live, r.live * r.size, r.rate);
+    b.addSample(r.stack, [alloc.count, alloc.bytes, inuse.count, inuse.bytes], undefined, { bytes: { value: r.size } });
   }
   return b.build();
 }

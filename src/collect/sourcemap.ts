@@ -132,8 +132,78 @@ function decodeDataUrl(url: string): string {
   return meta.endsWith(";base64") ? Buffer.from(body, "base64").toString("utf8") : decodeURIComponent(body);
 }
 
+/**
+ * The original name of a named function from V8's name and position for it
+ * (1-based line and column): the map's `names` entry of the mapping that
+ * starts where the generated code writes `generatedName`. A minifier renames
+ * `escapeHtmlEntities` to `y` and records the old name there. V8 places a
+ * function at its parameter list in CPU and heap profiles (just after the
+ * name: `function y(`, `#e(`), at its first token in stack traces
+ * (`function y(`, `async function y(`, or the method name), and a class at
+ * `class`; a name V8 inferred from a binding is written just before
+ * (`y=function(`, `y=()=>`, `y=class{`). Undefined otherwise: the name is
+ * not written there (anonymous functions), the map names nothing there, or
+ * no map applies.
+ */
+export function originalName(file: string, line: number, column: number, generatedName: string): string | undefined {
+  if (!file || line <= 0 || column <= 0 || !generatedName) return undefined;
+  if (maps.get(file) === null) return undefined;
+  const key = `${file}\0${line}\0${column}\0${generatedName}`;
+  let name = names.get(key);
+  if (name === undefined) {
+    try {
+      name = nameAt(file, line, column - 1, generatedName) ?? null;
+    } catch {
+      name = null;
+    }
+    names.set(key, name);
+  }
+  return name ?? undefined;
+}
+
+const names = new Map<string, string | null>();
+/** Generated files' lines, read for name lookups only (null: unreadable). */
+const generatedLines = new Map<string, string[] | null>();
+
+function nameAt(file: string, line: number, col0: number, generatedName: string): string | undefined {
+  const map = mapFor(file);
+  const text = map ? linesOf(file)?.[line - 1] : undefined;
+  if (!map || !text) return undefined;
+  const keyword = /^(?:async\s+)?function\s*\*?\s*/.exec(text.slice(col0, col0 + 32));
+  // `y=function(`, `y=(a)=>`, `y=class{`: V8 names the function after the binding.
+  const binding = /([$\p{ID_Start}][$\p{ID_Continue}\u200c\u200d]*)\s*[=:]\s*$/u.exec(text.slice(Math.max(0, col0 - 256), col0));
+  const bindingStart = binding ? col0 - binding[0].length : -1;
+  const starts = [col0 - generatedName.length, col0, ...(keyword ? [col0 + keyword[0].length] : []), bindingStart];
+  const { traceSegment } = traceMapping();
+  for (const start of starts) {
+    if (start < 0 || !text.startsWith(generatedName, start) || isIdentifierPart(text[start + generatedName.length])) continue;
+    const seg = traceSegment(map, line - 1, start);
+    if (seg && seg[0] === start && seg.length === 5) return map.names[seg[4]];
+  }
+  return undefined;
+}
+
+function isIdentifierPart(c: string | undefined): boolean {
+  return c !== undefined && /[\p{ID_Continue}$\u200c\u200d]/u.test(c);
+}
+
+function linesOf(file: string): string[] | null {
+  let lines = generatedLines.get(file);
+  if (lines === undefined) {
+    try {
+      lines = statSync(file).size <= MAX_GENERATED_BYTES ? readFileSync(file, "utf8").split("\n") : null;
+    } catch {
+      lines = null;
+    }
+    generatedLines.set(file, lines);
+  }
+  return lines;
+}
+
 /** Forgets every loaded map and lookup (files rebuilt while the process runs). */
 export function clearSourceMapCache(): void {
   maps.clear();
   lookups.clear();
+  names.clear();
+  generatedLines.clear();
 }

@@ -44,11 +44,14 @@ function decode(path: string): ProfileData {
   return decodeProfile(gunzipSync(readFileSync(path)));
 }
 
-/** Sum of a sample type over samples whose stack contains `fn`. */
-function valueIn(p: ProfileData, type: string, fn: string): number {
+/** Sum of a sample type over samples whose stack contains `fn` (and whose object size passes `size`). */
+function valueIn(p: ProfileData, type: string, fn: string, size: (bytes: number) => boolean = () => true): number {
   const i = p.sampleType.findIndex((t) => t.type === type);
   let sum = 0;
-  for (const s of p.sample) if (s.location.some((l) => l.line.some((ln) => ln.function.name === fn))) sum += s.value[i]!;
+  for (const s of p.sample) {
+    if (!size(s.numLabel.bytes?.[0] ?? 0)) continue;
+    if (s.location.some((l) => l.line.some((ln) => ln.function.name === fn))) sum += s.value[i]!;
+  }
   return sum;
 }
 
@@ -68,10 +71,12 @@ test("inuse_space attributes 50 MiB retained by one function to it within 25%, a
   const inuse = valueIn(p, "inuse_space", "retainFifty");
   t.diagnostic(`inuse_space of retainFifty: ${(inuse / MiB).toFixed(2)} MiB, inuse_objects ${valueIn(p, "inuse_objects", "retainFifty")}`);
   assert.ok(Math.abs(inuse - 50 * MiB) <= 0.25 * 50 * MiB, `inuse_space of retainFifty: ${(inuse / MiB).toFixed(1)} MiB`);
-  // 6553 arrays, each a 32-byte JSArray and an 8016-byte element store: the
-  // small ones get few samples, each standing for ~2000 objects.
-  const objects = valueIn(p, "inuse_objects", "retainFifty");
-  assert.ok(objects >= 0.75 * 6553 && objects <= 1.25 * 2 * 6553, `inuse_objects of retainFifty: ${objects}`);
+  // 6553 arrays, each an 8016-byte element store and a 32-byte JSArray. The
+  // element stores get ~800 samples, so their count is within a few percent;
+  // the JSArrays get ~3, each standing for ~2000 objects, so their count is
+  // noise (Poisson) and is not checked.
+  const stores = valueIn(p, "inuse_objects", "retainFifty", (bytes) => bytes >= 4096);
+  assert.ok(stores >= 0.75 * 6553 && stores <= 1.25 * 6553, `inuse_objects of retainFifty's element stores: ${stores}`);
   // Source-mapped to this .ts file, at the function's first line.
   const fn = p.function.find((f) => f.name === "retainFifty")!;
   assert.equal(fn.filename, fileURLToPath(import.meta.url));
