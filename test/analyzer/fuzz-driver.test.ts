@@ -10,20 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { runPprof } from "./driver-helpers.ts";
+import { rng } from "../helpers/rng.ts";
 
 const dir = join(import.meta.dirname, "../fixtures/analyzer/report-profiles");
-
-/** Deterministic PRNG (mulberry32), so a failure can be reproduced. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function inputs(): [string, Uint8Array][] {
   const r = rng(6);

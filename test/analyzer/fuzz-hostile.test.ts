@@ -15,23 +15,11 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { parseProfileBytes, SourceError } from "../../src/analyzer/source/index.ts";
 import { compileRegexp, FilterError } from "../../src/analyzer/filter/index.ts";
 import { profileOf } from "./hostile-inputs.ts";
+import { rng, type Rand } from "../helpers/rng.ts";
 
 const iterations = Number(process.env.TSPROF_FUZZ_ITERATIONS ?? 400);
 const seed = Number(process.env.TSPROF_FUZZ_SEED ?? 1);
 
-/** Deterministic PRNG (mulberry32), so a failure can be reproduced from its seed and iteration. */
-function rng(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Rand = () => number;
 const int = (r: Rand, n: number) => Math.floor(r() * n);
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
 
