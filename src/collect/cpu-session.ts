@@ -64,8 +64,11 @@ function post<T = unknown>(method: string, params?: object): T {
 
 function ensureEnabled(): void {
   if (!session) {
-    session = new Session();
-    session.connect();
+    // Kept only once connected: where connecting fails (a process with no
+    // inspector), every call says why, not "Session is not connected".
+    const fresh = new Session();
+    fresh.connect();
+    session = fresh;
   }
   if (!enabled) {
     post("Profiler.enable");

@@ -54,8 +54,11 @@ const startHeapProfile = (v8 as unknown as { startHeapProfile?: StartHeapProfile
 
 function connected(): Session {
   if (!session) {
-    session = new Session();
-    session.connect();
+    // Kept only once connected: where connecting fails (a process with no
+    // inspector), every call says why, not "Session is not connected".
+    const fresh = new Session();
+    fresh.connect();
+    session = fresh;
   }
   return session;
 }
