@@ -10,7 +10,8 @@
 // TSPROF_REQUIRE_TOOLS=1 (set by .ci/run) turns a skip for a missing `go` or
 // browser into a failure.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { delimiter, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -58,18 +59,27 @@ if (typecheck.status !== 0) process.exit(typecheck.status ?? 1);
 
 const testFiles = files.length > 0 ? files : find(join(root, "test")).map((f) => relative(root, f));
 const results = [];
+const failuresDir = mkdtempSync(join(tmpdir(), "tsprof-test-"));
+const failuresReporter = join(root, "scripts/test-failures-reporter.mjs");
 for (const bin of nodes) {
   const version = nodeVersion(bin);
   if (allNodes) console.log(`\n# ===== Node.js ${version}: ${testFiles.length} test file${testFiles.length === 1 ? "" : "s"} =====\n`);
   const started = Date.now();
   const env = { ...process.env, PATH: `${dirname(bin)}${delimiter}${process.env.PATH ?? ""}` };
-  const result = spawnSync(bin, ["--import", "tsx", "--test", "--test-concurrency=2", ...testFiles], { stdio: "inherit", cwd: root, env });
-  results.push({ version, status: result.status ?? 1, seconds: (Date.now() - started) / 1000 });
+  const failuresFile = join(failuresDir, `${version}.txt`);
+  const reporters = ["--test-reporter=spec", "--test-reporter-destination=stdout", `--test-reporter=${failuresReporter}`, `--test-reporter-destination=${failuresFile}`];
+  const result = spawnSync(bin, ["--import", "tsx", "--test", "--test-concurrency=2", ...reporters, ...testFiles], { stdio: "inherit", cwd: root, env });
+  const failures = existsSync(failuresFile) ? readFileSync(failuresFile, "utf8").trim() : "";
+  results.push({ version, status: result.status ?? 1, seconds: (Date.now() - started) / 1000, failures });
 }
+rmSync(failuresDir, { recursive: true, force: true });
 
 if (allNodes) {
   console.log("\n# ===== Summary =====");
-  for (const r of results) console.log(`# Node.js ${r.version}: ${r.status === 0 ? "passed" : `FAILED (exit ${r.status})`} in ${r.seconds.toFixed(0)} s`);
+  for (const r of results) {
+    console.log(`# Node.js ${r.version}: ${r.status === 0 ? "passed" : `FAILED (exit ${r.status})`} in ${r.seconds.toFixed(0)} s`);
+    if (r.failures) console.log(r.failures.replace(/^/gm, "#   "));
+  }
   const failed = results.filter((r) => r.status !== 0).map((r) => r.version);
   if (failed.length > 0) console.log(`# The suite failed on ${failed.join(", ")}.`);
 }
