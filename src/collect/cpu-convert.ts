@@ -1,12 +1,18 @@
 // V8 CPU profiles (the inspector's Profiler.Profile, one per thread) → one
-// pprof CPU profile: samples/count and cpu/nanoseconds, leaf-first stacks of
-// symbolized, source-mapped frames, a `thread` label and the profiler labels
-// in effect when each sample was taken.
+// pprof CPU profile: samples/count, wall/nanoseconds and cpu/nanoseconds,
+// leaf-first stacks of symbolized, source-mapped frames, a `thread` label and
+// the profiler labels in effect when each sample was taken.
+//
+// Each sample's cpu value is the CPU time its thread used since the previous
+// sample, read from the thread's clock (cpu-clock.ts); where there is none,
+// the sampling period, as Go counts. wall is the time since the previous
+// sample that V8 measured, which includes time the thread waited for a core.
 
 import type { ProfileData, Location } from "../profile/model.js";
 import { ProfileBuilder, type SampleLabels } from "../profile/builder.js";
 import type { LabelSet } from "./labels.js";
 import { symbolizeFunction, originalLine, type FunctionSymbol } from "./frames.js";
+import type { CpuTimeline } from "./cpu-clock.js";
 
 /** The subset of the inspector's Profiler.Profile this converter reads. */
 export interface V8CpuProfile {
@@ -35,6 +41,8 @@ export interface ThreadProfile {
   profiles: V8CpuProfile[];
   /** The profiler labels at time t (µs, process.hrtime clock); absent for threads without a recording. */
   labelsAt?: (t: number) => LabelSet | undefined;
+  /** The thread's CPU clock over the profile; absent where it has none (samples then count a period each). */
+  cpuTime?: CpuTimeline;
 }
 
 export interface CpuProfileOptions {
@@ -49,8 +57,10 @@ const IDLE = "(idle)";
 /** Builds the pprof CPU profile of every thread's V8 profiles. */
 export function cpuProfileData(threads: readonly ThreadProfile[], options: CpuProfileOptions): ProfileData {
   const b = new ProfileBuilder({
+    // cpu last: the type pprof tools show by default.
     sampleType: [
       { type: "samples", unit: "count" },
+      { type: "wall", unit: "nanoseconds" },
       { type: "cpu", unit: "nanoseconds" },
     ],
     periodType: { type: "cpu", unit: "nanoseconds" },
@@ -207,17 +217,20 @@ function addProfile(b: ProfileBuilder, symbols: SymbolCache, p: V8CpuProfile, th
   // per group. Each leaf node's groups form a chain (few lines and label sets
   // each), keyed by line and label-set index: a string key per sample cost
   // more than the rest of the conversion at 1 kHz.
-  interface Group { locations: Location[]; labels: LabelSet | undefined; line: number; labelId: number; count: number; next: number }
+  interface Group { locations: Location[]; labels: LabelSet | undefined; line: number; labelId: number; count: number; wallNs: number; cpuNs: number; next: number }
   const groups: Group[] = [];
   const firstGroup = new Int32Array(maxId + 1).fill(-1);
-  const addCount = (n: V8ProfileNode, line: number, labels: LabelSet | undefined, labelId: number, count: number) => {
+  const addCount = (n: V8ProfileNode, line: number, labels: LabelSet | undefined, labelId: number, count: number, wallNs: number, cpuNs: number) => {
     let g = firstGroup[n.id]!;
     while (g >= 0 && (groups[g]!.line !== line || groups[g]!.labelId !== labelId)) g = groups[g]!.next;
     if (g >= 0) {
-      groups[g]!.count += count;
+      const group = groups[g]!;
+      group.count += count;
+      group.wallNs += wallNs;
+      group.cpuNs += cpuNs;
       return;
     }
-    groups.push({ locations: stackFrom(symbols.leafLocation(symbols.of(n), line), n.id), labels, line, labelId, count, next: firstGroup[n.id]! });
+    groups.push({ locations: stackFrom(symbols.leafLocation(symbols.of(n), line), n.id), labels, line, labelId, count, wallNs, cpuNs, next: firstGroup[n.id]! });
     firstGroup[n.id] = groups.length - 1;
   };
 
@@ -226,38 +239,57 @@ function addProfile(b: ProfileBuilder, symbols: SymbolCache, p: V8CpuProfile, th
   // locations along the call tree (smaller files); labelled ones are
   // grouped as they come.
   const unlabelled = new Int32Array(maxId + 1);
+  const unlabelledWall = new Float64Array(maxId + 1);
+  const unlabelledCpu = new Float64Array(maxId + 1);
   const labelIds = new Map<LabelSet, number>();
   const labelsAt = thread.labelsAt;
+  const clock = thread.cpuTime;
   let t = p.startTime;
   // Sample 0 is the stack V8 records synchronously when the profile starts
   // (the profiler's own start call), not a timer tick: left out.
   t += deltas[0] ?? 0;
+  let cpuBefore = clock ? clock.at(t) : 0;
   for (let i = 1; i < samples.length; i++) {
-    t += deltas[i] ?? 0;
+    const delta = deltas[i] ?? 0;
+    t += delta;
+    // Both clocks for every sample, counted or not: an (idle) sample's
+    // interval is the idle thread's, and charged to nothing.
+    let cpuNs = period;
+    if (clock) {
+      const cpuNow = clock.at(t);
+      cpuNs = Math.max(0, cpuNow - cpuBefore);
+      cpuBefore = cpuNow;
+    }
     const id = samples[i]!;
     if (counted[id] !== 1) continue; // on-CPU time only (and ids V8 did not list)
+    const wallNs = Math.max(0, delta) * 1000;
     const labels = labelsAt ? labelsAt(t) : undefined;
     if (!labels) {
       unlabelled[id]!++;
+      unlabelledWall[id]! += wallNs;
+      unlabelledCpu[id]! += cpuNs;
       continue;
     }
     let labelId = labelIds.get(labels);
     if (labelId === undefined) labelIds.set(labels, (labelId = labelIds.size + 1));
-    addCount(byId[id]!, take(byId[id]!, 1)[0], labels, labelId, 1);
+    addCount(byId[id]!, take(byId[id]!, 1)[0], labels, labelId, 1, wallNs, cpuNs);
   }
   for (let id = 1; id <= maxId; id++) {
-    let k = unlabelled[id]!;
-    if (k === 0) continue;
+    const total = unlabelled[id]!;
+    if (total === 0) continue;
     const n = byId[id]!;
-    while (k > 0) {
+    // Which line each sample had is not kept: each line's share of the
+    // node's time is its share of the node's samples.
+    const wallPer = unlabelledWall[id]! / total, cpuPer = unlabelledCpu[id]! / total;
+    for (let k = total; k > 0; ) {
       const [line, taken] = take(n, k);
-      addCount(n, line, undefined, 0, taken);
+      addCount(n, line, undefined, 0, taken, taken * wallPer, taken * cpuPer);
       k -= taken;
     }
   }
 
   for (const g of groups) {
     const labels: SampleLabels = { ...(g.labels ?? {}), thread: thread.thread };
-    b.addLocationSample(g.locations, [g.count, g.count * period], labels);
+    b.addLocationSample(g.locations, [g.count, Math.round(g.wallNs), Math.round(g.cpuNs)], labels);
   }
 }

@@ -15,6 +15,7 @@ import { Session, console as inspectorConsole } from "node:inspector";
 import { isMainThread } from "node:worker_threads";
 import { createRequire } from "node:module";
 import { postSync } from "./inspector.js";
+import { currentThreadTid, threadCpuNanos } from "./thread-cpu-time.js";
 import type { V8CpuProfile } from "./cpu-convert.js";
 import type { SelfSampledWorkers } from "./cpu-worker-start.js";
 
@@ -83,6 +84,8 @@ export interface EarlyProfile {
   hz: number;
   intervalUs: number;
   startHr: bigint;
+  /** This thread's CPU clock when the sampler started (µs, ns), where there is one. */
+  startCpu: [number, number] | undefined;
   /** On the main thread, the workers created from then on sample themselves, for the profile that takes over. */
   workers: SelfSampledWorkers | undefined;
 }
@@ -99,8 +102,16 @@ export interface EarlyProfile {
 export function startEarlyThreadProfile(hz: number): void {
   if (running) return;
   const intervalUs = samplingInterval(hz);
+  const startCpu = threadCpuReading();
   startThreadProfile(intervalUs);
-  early = { hz, intervalUs, startHr: process.hrtime.bigint(), workers: isMainThread ? earlyWorkers(intervalUs) : undefined };
+  early = { hz, intervalUs, startHr: process.hrtime.bigint(), startCpu, workers: isMainThread ? earlyWorkers(intervalUs) : undefined };
+}
+
+/** This thread's CPU time now, as (µs on process.hrtime's clock, ns), where there is a thread clock. */
+function threadCpuReading(): [number, number] | undefined {
+  const tid = currentThreadTid();
+  const ns = tid === undefined ? undefined : threadCpuNanos(tid);
+  return ns === undefined ? undefined : [Number(process.hrtime.bigint()) / 1000, ns];
 }
 
 /** The first worker of a run may start before the profile takes over: workers sample themselves from now on. */

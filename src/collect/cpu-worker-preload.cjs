@@ -15,6 +15,20 @@
   const m = /^(\d+):(.+)$/.exec(config || "");
   if (!m) return;
   let session, channel;
+  // This thread's CPU clock (Linux): its id, and (µs, ns) readings at the
+  // start and the end, with which the main thread weighs the samples
+  // (cpu-clock.ts). Absent elsewhere.
+  let tid;
+  const clock = () => {
+    try {
+      const fs = require("node:fs");
+      if (tid === undefined) tid = Number(/\/task\/(\d+)$/.exec(fs.readlinkSync("/proc/thread-self"))[1]);
+      const ns = Number(fs.readFileSync(`/proc/self/task/${tid}/schedstat`, "latin1").split(" ")[0]);
+      return Number.isFinite(ns) ? [Number(process.hrtime.bigint()) / 1000, ns] : undefined;
+    } catch {
+      return undefined;
+    }
+  };
   try {
     const { Session } = require("node:inspector");
     const { BroadcastChannel, threadId } = require("node:worker_threads");
@@ -27,6 +41,8 @@
     channel = new BroadcastChannel(m[2]);
     // Neither keeps the worker alive.
     channel.unref();
+    const startCpu = clock();
+    if (startCpu) channel.postMessage({ threadId, tid, startCpu });
     let done = false;
     const finish = () => {
       if (done) return;
@@ -38,7 +54,7 @@
           if (!err && res) profile = res.profile;
         });
         session.disconnect();
-        if (profile) channel.postMessage({ threadId, profile });
+        if (profile) channel.postMessage({ threadId, profile, endCpu: clock() });
       } catch {
         // the profile is lost; the worker is not disturbed
       }

@@ -9,6 +9,11 @@ import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import type { V8CpuProfile } from "./cpu-convert.js";
+import { ThreadClockWatch, type CpuTimeline } from "./cpu-clock.js";
+
+function isReading(v: unknown): v is [number, number] {
+  return Array.isArray(v) && v.length === 2 && typeof v[0] === "number" && typeof v[1] === "number";
+}
 
 /** Read (and removed) by the preload. */
 export const PRELOAD_ENV = "TSPROF_CPU_WORKER_PROFILE";
@@ -69,6 +74,8 @@ export class SelfSampledWorkers {
   private readonly created = new Set<number>();
   /** The profiles they posted, by threadId. */
   readonly profiles = new Map<number, V8CpuProfile>();
+  /** Their CPU clocks, by threadId, from their first message (where threads have clocks). */
+  private readonly clocks = new Map<number, ThreadClockWatch>();
   private readonly name = `tsprof.cpu.${process.pid}.${++channelSeq}.${Math.random().toString(36).slice(2)}`;
   /** Opened with the first worker: a profile of a program that starts none opens nothing. */
   private channel: BroadcastChannel | undefined;
@@ -134,6 +141,7 @@ export class SelfSampledWorkers {
 
   /** Stops listening (what the workers posted so far is in profiles), and the workers' sampling. */
   close(): void {
+    for (const watch of this.clocks.values()) watch.close();
     setWorkerHook(undefined);
     this.onProfile = undefined;
     this.closed = true;
@@ -145,9 +153,26 @@ export class SelfSampledWorkers {
     }
   }
 
+  /** The CPU clock of a worker over its profile, once the profile is in. */
+  cpuTime(threadId: number): CpuTimeline | undefined {
+    return this.clocks.get(threadId)?.timeline();
+  }
+
   private received(data: unknown): void {
-    const m = data as { threadId?: unknown; profile?: V8CpuProfile } | null;
-    if (typeof m?.threadId !== "number" || !m.profile) return;
+    const m = data as { threadId?: unknown; profile?: V8CpuProfile; tid?: unknown; startCpu?: unknown; endCpu?: unknown } | null;
+    if (typeof m?.threadId !== "number") return;
+    if (typeof m.tid === "number" && isReading(m.startCpu) && !this.clocks.has(m.threadId)) {
+      // Its samples are weighed by its clock: read from here on by the
+      // helper thread, and by the worker itself at its start and end.
+      const watch = ThreadClockWatch.watch(m.tid, m.startCpu);
+      if (watch) this.clocks.set(m.threadId, watch);
+    }
+    if (!m.profile) return;
+    const watch = this.clocks.get(m.threadId);
+    if (watch) {
+      if (isReading(m.endCpu)) watch.addReading(m.endCpu);
+      watch.close();
+    }
     this.profiles.set(m.threadId, m.profile);
     this.onProfile?.();
   }

@@ -11,6 +11,7 @@
 // landing during it is swallowed, leaving the worker spinning and terminate()
 // unsettled for ever. The cost: a worker's samples end when it exits.
 
+import { CLOCK_THREAD_NAME, type CpuTimeline } from "./cpu-clock.js";
 import { Session } from "node:inspector";
 import type { V8CpuProfile } from "./cpu-convert.js";
 
@@ -37,6 +38,8 @@ export interface WorkerThreadProfile {
   /** undefined for Node's internal threads. */
   threadId?: number;
   profiles: V8CpuProfile[];
+  /** The thread's CPU clock, for the workers that sampled themselves (cpu-worker-start.ts). */
+  cpuTime?: CpuTimeline;
 }
 
 /** Profiles every worker thread of the process while it runs. Main thread only. */
@@ -53,6 +56,7 @@ export class WorkerSampler {
     this.session.connect();
     this.session.on("NodeWorker.attachedToWorker", (m) => {
       const info = m.params.workerInfo;
+      if (info.title.endsWith(`] ${CLOCK_THREAD_NAME}`)) return; // tsprof's own clock reader
       const internal = info.url.startsWith("node:internal/");
       // Node's own threads (the module loader's hooks thread, where loaders
       // such as tsx transform code) are sampled too, under a label that says what they are.

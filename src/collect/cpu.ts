@@ -25,6 +25,7 @@ import {
 import type { WorkerSampler, WorkerThreadProfile } from "./cpu-workers.js";
 import type { SelfSampledWorkers } from "./cpu-worker-start.js";
 import type { ThreadProfile, V8CpuProfile } from "./cpu-convert.js";
+import { ThreadClockWatch } from "./cpu-clock.js";
 import type { ProfileData } from "../profile/model.js";
 
 // Converting and encoding are needed only when a profile stops: loaded then
@@ -52,6 +53,8 @@ interface RunningProfile {
   intervalUs: number;
   startHr: bigint;
   recording: LabelRecording;
+  /** This thread's CPU clock, which weighs its samples; undefined without one. */
+  clock: ThreadClockWatch | undefined;
   workers: Workers | undefined;
 }
 
@@ -93,13 +96,13 @@ class Workers {
       this.sampler ? this.sampler.stop() : [],
       this.selfSampled ? this.selfSampled.collect(SELF_PROFILE_WAIT_MS) : new Map<number, V8CpuProfile>(),
     ]);
-    return merged(inspected, own);
+    return merged(inspected, own, this.selfSampled);
   }
 
   stopNow(): WorkerThreadProfile[] {
     clearImmediate(this.immediate);
     this.selfSampled?.close();
-    return merged(this.sampler ? this.sampler.stopNow() : [], this.selfSampled?.profiles ?? new Map());
+    return merged(this.sampler ? this.sampler.stopNow() : [], this.selfSampled?.profiles ?? new Map(), this.selfSampled);
   }
 }
 
@@ -111,8 +114,8 @@ class Workers {
 const SELF_PROFILE_WAIT_MS = 300;
 
 /** Each thread once: the profile a worker sampled itself (from its first line) over the inspector's. */
-function merged(inspected: WorkerThreadProfile[], own: Map<number, V8CpuProfile>): WorkerThreadProfile[] {
-  const out: WorkerThreadProfile[] = [...own].map(([threadId, profile]) => ({ thread: `worker ${threadId}`, threadId, profiles: [profile] }));
+function merged(inspected: WorkerThreadProfile[], own: Map<number, V8CpuProfile>, selfSampled: SelfSampledWorkers | undefined): WorkerThreadProfile[] {
+  const out: WorkerThreadProfile[] = [...own].map(([threadId, profile]) => ({ thread: `worker ${threadId}`, threadId, profiles: [profile], cpuTime: selfSampled?.cpuTime(threadId) }));
   for (const w of inspected) if (w.threadId === undefined || !own.has(w.threadId)) out.push(w);
   return out;
 }
@@ -175,7 +178,15 @@ function start(w: Writable, takeOver: boolean): void {
   const early = takeOver ? earlyThreadProfile() : undefined;
   const hz = early ? early.hz : rateHz;
   const intervalUs = samplingInterval(hz);
-  const tookOver = startThreadProfile(intervalUs, takeOver);
+  // Watched from before the first sample (or from the early sampler's start).
+  const clock = ThreadClockWatch.watch(undefined, early?.startCpu);
+  let tookOver: boolean;
+  try {
+    tookOver = startThreadProfile(intervalUs, takeOver);
+  } catch (err) {
+    clock?.close();
+    throw err;
+  }
   const recording = tookOver && earlyRecording ? earlyRecording : startLabelRecording();
   if (recording !== earlyRecording) earlyRecording?.stop();
   earlyRecording = undefined;
@@ -185,6 +196,7 @@ function start(w: Writable, takeOver: boolean): void {
     intervalUs,
     startHr: tookOver && early ? early.startHr : process.hrtime.bigint(),
     recording,
+    clock,
     workers: isMainThread ? new Workers(intervalUs, tookOver ? early?.workers : undefined) : undefined,
   };
 }
@@ -248,6 +260,8 @@ function stopThisThread(p: RunningProfile): { profile?: V8CpuProfile; failure?: 
     failure = err;
   }
   p.recording.stop();
+  p.clock?.readOwn();
+  p.clock?.close();
   const elapsed = process.hrtime.bigint() - p.startHr;
   // The start's wall clock, read now: the global performance loads
   // node:perf_hooks on first use, which a profile's start should not pay.
@@ -257,6 +271,6 @@ function stopThisThread(p: RunningProfile): { profile?: V8CpuProfile; failure?: 
 
 function profileData(p: RunningProfile, self: ReturnType<typeof stopThisThread>, workers: ThreadProfile[]): ProfileData {
   if (!self.profile) throw self.failure;
-  const threads: ThreadProfile[] = [{ thread: threadName(), profiles: [self.profile], labelsAt: (t) => p.recording.labelsAt(t) }, ...workers];
+  const threads: ThreadProfile[] = [{ thread: threadName(), profiles: [self.profile], labelsAt: (t) => p.recording.labelsAt(t), cpuTime: p.clock?.timeline() }, ...workers];
   return stopModules().convert.cpuProfileData(threads, { periodNanos: Math.round(1e9 / p.hz), timeNanos: self.timeNanos, durationNanos: self.durationNanos });
 }

@@ -68,12 +68,13 @@ test("idle and the start sample are left out; (program) and (garbage collector) 
 
 test("types, period, values, time and duration", () => {
   const p = convert();
-  assert.deepEqual(p.sampleType, [{ type: "samples", unit: "count" }, { type: "cpu", unit: "nanoseconds" }]);
+  assert.deepEqual(p.sampleType, [{ type: "samples", unit: "count" }, { type: "wall", unit: "nanoseconds" }, { type: "cpu", unit: "nanoseconds" }]);
   assert.deepEqual(p.periodType, { type: "cpu", unit: "nanoseconds" });
   assert.equal(p.period, PERIOD);
   assert.equal(p.timeNanos, 1_700_000_000_000_000_000n);
   assert.equal(p.durationNanos, 110_000_000);
-  for (const s of p.sample) assert.equal(s.value[1], s.value[0]! * PERIOD);
+  // Without a thread clock, a sample counts one period of CPU, as Go's.
+  for (const s of p.sample) assert.equal(s.value[2], s.value[0]! * PERIOD);
   assert.equal(p.sample.reduce((n, s) => n + s.value[0]!, 0), 8);
   assert.ok(p.sample.every((s) => s.label.thread?.[0] === "main"));
   assert.ok(p.mapping.length === 1 && p.mapping[0]!.hasFunctions && p.mapping[0]!.hasFilenames && p.mapping[0]!.hasLineNumbers);

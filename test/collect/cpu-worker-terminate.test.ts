@@ -28,5 +28,5 @@ test("150 busy workers terminated at random moments during a CPU profile all set
   assert.deepEqual(JSON.parse(child.stdout.trim().split("\n").at(-1)!), { terminated: 150, stuck: 0 });
   // The profile stopped and was written as usual.
   const p = decodeProfile(gunzipSync(readFileSync(out)));
-  assert.deepEqual(p.sampleType.map((t) => t.type), ["samples", "cpu"]);
+  assert.deepEqual(p.sampleType.map((t) => t.type), ["samples", "wall", "cpu"]);
 });

@@ -181,9 +181,10 @@ test("a worker that exits mid-profile keeps its samples", async (t) => {
 /** Sampled CPU time (ms) per thread label. */
 function threadCpuMs(p: ProfileData): Map<string, number> {
   const out = new Map<string, number>();
+  const cpu = p.sampleType.findIndex((t) => t.type === "cpu");
   for (const s of p.sample) {
     const thread = s.label.thread?.[0] ?? "";
-    out.set(thread, (out.get(thread) ?? 0) + s.value[1]! / 1e6);
+    out.set(thread, (out.get(thread) ?? 0) + s.value[cpu]! / 1e6);
   }
   return out;
 }

@@ -72,12 +72,15 @@ test("two functions at 2:1 are ranked first and second with shares within 10 poi
   const raw = pprof(["-raw", path]);
   assert.match(raw, /PeriodType: cpu nanoseconds/);
   assert.match(raw, /Period: 10000000/);
-  assert.match(raw, /samples\/count cpu\/nanoseconds/);
+  assert.match(raw, /samples\/count wall\/nanoseconds cpu\/nanoseconds/);
 
-  // The file itself: sample values are [count, count*period], time and duration set.
+  // The file itself: sample values are [count, wall ns, CPU ns], time and duration set.
   const p = decodeProfile(gunzipSync(readFileSync(path)));
-  assert.deepEqual(p.sampleType.map((s) => `${s.type}/${s.unit}`), ["samples/count", "cpu/nanoseconds"]);
-  for (const s of p.sample) assert.equal(s.value[1], s.value[0]! * 10_000_000);
+  assert.deepEqual(p.sampleType.map((s) => `${s.type}/${s.unit}`), ["samples/count", "wall/nanoseconds", "cpu/nanoseconds"]);
+  for (const s of p.sample) assert.ok(s.value[0]! > 0 && s.value[1]! >= 0 && s.value[2]! >= 0, `values ${s.value.join(" ")}`);
+  // A thread cannot use more CPU than the wall time it was sampled over.
+  const sum = (i: number) => p.sample.reduce((n, s) => n + s.value[i]!, 0);
+  assert.ok(sum(2) <= sum(1) * 1.02 + 20_000_000, `cpu ${sum(2)} ns within wall ${sum(1)} ns`);
   const total = p.sample.reduce((n, s) => n + s.value[0]!, 0);
   // About 250 (2.5 s of CPU at 100 Hz); V8 samples by wall time, so on a
   // loaded machine a few more, but never more than one per 10 ms of the

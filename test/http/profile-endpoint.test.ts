@@ -59,7 +59,7 @@ test("/profile?seconds=1: a pprof CPU profile of the next second, showing the wo
   assert.equal(r.headers["content-disposition"], 'attachment; filename="profile"');
   assert.equal(r.headers["x-content-type-options"], "nosniff");
   const p = decodeProfile(gunzipSync(r.body));
-  assert.deepEqual(p.sampleType.map((s) => `${s.type}/${s.unit}`), ["samples/count", "cpu/nanoseconds"]);
+  assert.deepEqual(p.sampleType.map((s) => `${s.type}/${s.unit}`), ["samples/count", "wall/nanoseconds", "cpu/nanoseconds"]);
   assert.ok(p.durationNanos >= 0.95e9 && p.durationNanos < 3e9, `duration ${p.durationNanos}`);
   const leaves = new Map<string, number>();
   for (const s of p.sample) {
@@ -96,7 +96,7 @@ test("a profile the program itself runs is not disturbed by a request", async ()
   } finally {
     await stopCPUProfile();
   }
-  assert.deepEqual(decodeProfile(gunzipSync(own.contents())).sampleType[1], { type: "cpu", unit: "nanoseconds" });
+  assert.deepEqual(decodeProfile(gunzipSync(own.contents())).sampleType[2], { type: "cpu", unit: "nanoseconds" });
 });
 
 test("a client that disconnects stops the profile at once", async () => {
