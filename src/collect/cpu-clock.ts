@@ -172,6 +172,8 @@ export class ThreadClockWatch {
   /** Readings taken on the watched thread itself (its start, its end). */
   private readonly own: [number, number][] = [];
   private closed = false;
+  /** Registered with the helper thread. */
+  private helped = false;
 
   private constructor(readonly tid: number) {
     this.buffer = new SharedArrayBuffer(HEADER_BYTES + CAPACITY * 16);
@@ -182,23 +184,33 @@ export class ThreadClockWatch {
   /**
    * Watches thread tid (default: this thread) from now on; undefined where
    * threads have no readable clock. start: a reading taken earlier on this
-   * thread (µs, ns), e.g. when an early sampler started.
+   * thread (µs, ns), e.g. when an early sampler started. deferHelper: the
+   * helper thread is asked on the next turn of the event loop, not now
+   * (starting it costs the caller about 4 ms, which a preload's start-up
+   * should not pay); until then, and for a thread busy from its first line
+   * for ever, the readings on the thread itself weigh the samples.
    */
-  static watch(tid = currentThreadTid(), start?: [number, number]): ThreadClockWatch | undefined {
+  static watch(tid = currentThreadTid(), start?: [number, number], deferHelper = false): ThreadClockWatch | undefined {
     if (tid === undefined) return undefined;
     const w = new ThreadClockWatch(tid);
     if (start) w.own.push(start);
     if (tid === currentThreadTid()) w.readOwn();
+    if (deferHelper) setImmediate(() => w.askHelper()).unref();
+    else w.askHelper();
+    return w.own.length > 0 || helper ? w : undefined;
+  }
+
+  private askHelper(): void {
+    if (this.closed || this.helped) return;
     const h = startHelper();
-    if (h) {
-      watchers++;
-      if (idleTimer) {
-        clearTimeout(idleTimer);
-        idleTimer = undefined;
-      }
-      helperPort!.postMessage({ watch: true, id: w.id, path: schedstatPath(tid), buffer: w.buffer, step: CLOCK_STEP_MS });
-    } else if (w.own.length === 0) return undefined;
-    return w;
+    if (!h) return;
+    this.helped = true;
+    watchers++;
+    if (idleTimer) {
+      clearTimeout(idleTimer);
+      idleTimer = undefined;
+    }
+    helperPort!.postMessage({ watch: true, id: this.id, path: schedstatPath(this.tid), buffer: this.buffer });
   }
 
   /** A reading now, taken on this thread (it must be the watched one). */
@@ -217,7 +229,7 @@ export class ThreadClockWatch {
     if (this.closed) return;
     this.closed = true;
     Atomics.store(this.header, CLOSED, 1);
-    if (helper) {
+    if (helper && this.helped) {
       helperPort?.postMessage({ unwatch: this.id });
       if (--watchers === 0) {
         idleTimer = setTimeout(stopHelper, KEEP_ALIVE_MS);

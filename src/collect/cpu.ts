@@ -179,7 +179,7 @@ function start(w: Writable, takeOver: boolean): void {
   const hz = early ? early.hz : rateHz;
   const intervalUs = samplingInterval(hz);
   // Watched from before the first sample (or from the early sampler's start).
-  const clock = ThreadClockWatch.watch(undefined, early?.startCpu);
+  const clock = ThreadClockWatch.watch(undefined, early?.startCpu, takeOver);
   let tookOver: boolean;
   try {
     tookOver = startThreadProfile(intervalUs, takeOver);
