@@ -67,8 +67,11 @@ test.describe("cpu values are CPU time", { skip }, () => {
       // The busy process really took part of the core: wall time is well over CPU time.
       assert.ok(main.wallMs > 1.4 * main.measuredMs!, `contention: sampled wall ${main.wallMs.toFixed(0)} ms for ${main.measuredMs!.toFixed(0)} ms of CPU`);
       assertThreadsMatchTheirClocks(f, 1);
+      // The process also pays its other threads (V8's sampler, tsprof's clock
+      // reader) per second of wall time, which contention stretches: a looser
+      // bound than alone.
       const total = Object.values(f.threads).reduce((n, t) => n + t.cpuMs, 0);
-      assert.ok(total / f.processCpuMs > 0.9 && total / f.processCpuMs <= 1.02, `profile ${total.toFixed(0)} ms, process ${f.processCpuMs.toFixed(0)} ms`);
+      assert.ok(total / f.processCpuMs > 0.85 && total / f.processCpuMs <= 1.02, `profile ${total.toFixed(0)} ms, process ${f.processCpuMs.toFixed(0)} ms`);
     });
 
     test("main thread and a worker: each thread's samples weigh its own CPU time", (t) => {
