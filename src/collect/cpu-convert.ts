@@ -144,6 +144,51 @@ class SymbolCache {
   }
 }
 
+type LineTicks = { line: number; ticks: number }[];
+
+/**
+ * Each node's line ticks, by node id. V8 gives no line for some samples: a
+ * node can have samples and no positionTicks at all (8.6% of the samples of
+ * a terser run on Node 20). Charging those to the function's first line
+ * made declaration lines look hot (13% of samples there, against 5% of
+ * V8's own line ticks); they are spread instead over the lines V8 gives for
+ * the same function elsewhere in the profile, in proportion. A function
+ * with no line anywhere keeps its start line.
+ */
+function lineTicks(nodes: V8ProfileNode[], samples: number[], counted: Uint8Array, maxId: number, fn: (n: V8ProfileNode) => object): (LineTicks | undefined)[] {
+  const out: (LineTicks | undefined)[] = [];
+  const needing: V8ProfileNode[] = [];
+  const byFunction = new Map<object, Map<number, number>>();
+  for (const n of nodes) {
+    const pt = n.positionTicks;
+    if (pt && pt.length > 0) {
+      out[n.id] = pt;
+      let lines = byFunction.get(fn(n));
+      if (!lines) byFunction.set(fn(n), (lines = new Map()));
+      for (const t of pt) lines.set(t.line, (lines.get(t.line) ?? 0) + t.ticks);
+    } else if (counted[n.id] === 1) needing.push(n);
+  }
+  if (needing.length === 0) return out;
+  const sampleCount = new Int32Array(maxId + 1);
+  for (let i = 1; i < samples.length; i++) if (counted[samples[i]!] === 1) sampleCount[samples[i]!]!++;
+  for (const n of needing) {
+    const lines = byFunction.get(fn(n));
+    if (lines && sampleCount[n.id]! > 0) out[n.id] = apportion(lines, sampleCount[n.id]!);
+  }
+  return out;
+}
+
+/** k samples over lines in proportion to their ticks (largest remainder), most ticked first. */
+function apportion(lines: Map<number, number>, k: number): LineTicks {
+  let total = 0;
+  for (const t of lines.values()) total += t;
+  const shares = [...lines].map(([line, ticks]) => ({ line, exact: (k * ticks) / total, ticks: Math.floor((k * ticks) / total) }));
+  let left = k - shares.reduce((n, s) => n + s.ticks, 0);
+  shares.sort((a, b) => b.exact - b.ticks - (a.exact - a.ticks) || b.exact - a.exact);
+  for (let i = 0; left > 0; i = (i + 1) % shares.length, left--) shares[i]!.ticks++;
+  return shares.filter((s) => s.ticks > 0).sort((a, b) => b.ticks - a.ticks).map(({ line, ticks }) => ({ line, ticks }));
+}
+
 function entry(sym: FunctionSymbol): FunctionEntry {
   return { sym, caller: undefined, leaves: undefined };
 }
@@ -194,12 +239,13 @@ function addProfile(b: ProfileBuilder, symbols: SymbolCache, p: V8CpuProfile, th
 
   // Leaf lines: each node's positionTicks handed out to its samples in turn,
   // so per-line totals follow V8's (which line a given sample had is not
-  // kept). Cursor per node id: index into positionTicks, and ticks used of it.
+  // kept). Cursor per node id: index into its ticks, and ticks used of it.
   // take(n, k) hands out up to k samples' worth of one line: [line, taken].
+  const ticksOf = lineTicks(nodes, samples, counted, maxId, (n) => symbols.of(n));
   const tickIndex = new Int32Array(maxId + 1);
   const tickUsed = new Int32Array(maxId + 1);
   const take = (n: V8ProfileNode, k: number): [number, number] => {
-    const pt = n.positionTicks;
+    const pt = ticksOf[n.id];
     if (!pt || pt.length === 0) return [0, k];
     const id = n.id;
     if (tickIndex[id]! >= pt.length) tickIndex[id] = 0; // more samples than ticks: cycle
