@@ -53,10 +53,10 @@ export function spanProfiles<M extends ContextManager>(manager: M, options?: Spa
     ctxToActivate = ctx;
     change = false;
     try {
-      const span = labeller.labelsOf(ctx);
+      const info = labeller.infoOf(ctx);
       const current = currentLabels();
-      if (!SpanLabeller.same(current, span)) {
-        next = labeller.replace(current, span);
+      if (!SpanLabeller.same(current, info?.labels)) {
+        next = SpanLabeller.replace(current, info);
         change = true;
       }
       ctxToActivate = labeller.context ?? ctx;
@@ -77,10 +77,10 @@ export function spanProfiles<M extends ContextManager>(manager: M, options?: Spa
   if (typeof innerAttach === "function") {
     patched.attach = function attach(this: ContextManager, ctx: Context): Disposable {
       prepare(ctx);
-      const previous = currentLabels();
-      const token = innerAttach.call(this, ctxToActivate);
-      if (!change) return token;
-      enterExactLabels(next);
+      const [activate, changed, labels, previous] = [ctxToActivate, change, next, currentLabels()];
+      const token = innerAttach.call(this, activate);
+      if (!changed) return token;
+      enterExactLabels(labels);
       let disposed = false;
       const dispose = () => {
         token.dispose();

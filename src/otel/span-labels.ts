@@ -12,7 +12,7 @@
 // own id, and every sampled span gets the attribute.
 
 import { TraceFlags, createContextKey, trace, type Context, type Span, type SpanContext } from "@opentelemetry/api";
-import { labels, type LabelSet } from "../collect/labels.js";
+import type { LabelSet } from "../collect/labels.js";
 
 export const SPAN_ID_LABEL = "span_id";
 export const TRACE_ID_LABEL = "trace_id";
@@ -29,23 +29,31 @@ export interface SpanProfileOptions {
   spanName?: boolean;
 }
 
-/** What a span gives the samples taken while it is active. */
-interface SpanInfo {
+/**
+ * What a labelled span gives the samples taken while it is active. The
+ * context manager keeps it in the contexts it activates, under MARKER, so
+ * what runs inside (child spans too) finds it without a lookup.
+ */
+export interface SpanInfo {
+  spanId: string;
   traceId: string;
   /** undefined: nothing (the span is not sampled). */
   labels: LabelSet | undefined;
+  /** The last label set these labels replaced the span labels of, and the result: most entries repeat it. */
+  base?: LabelSet;
+  replaced?: LabelSet | undefined;
 }
 
-const LOCAL_ROOT = createContextKey("tsprof span profiles: local root span");
+const MARKER = createContextKey("tsprof span profiles: labelled span");
+/** On a context entered with a span to label: the context activated in its place. */
+const MARKED = Symbol("tsprof span profiles: marked context");
+type Marked = Context & { [MARKED]?: { ctx: Context; info: SpanInfo } };
 
 export class SpanLabeller {
   private readonly all: boolean;
   private readonly traceId: boolean;
   private readonly spanName: boolean;
-  private readonly infos = new WeakMap<Span, SpanInfo>();
-  /** The last replacement computed for each label set: most calls enter the span they entered before. */
-  private readonly replaced = new WeakMap<LabelSet, { span: LabelSet | undefined; result: LabelSet | undefined }>();
-  /** The context to activate, as left by the last labelsOf call (the given one, or it with the local root marker). */
+  /** The context to activate, as left by the last infoOf call (the given one, or it with MARKER set). */
   context: Context | undefined;
 
   constructor(options: SpanProfileOptions = {}) {
@@ -60,39 +68,48 @@ export class SpanLabeller {
   }
 
   /**
-   * The span labels of the samples taken while ctx is active (undefined:
-   * none); sets this.context to the context to activate in its place.
+   * What the span of ctx gives the samples taken while ctx is active
+   * (undefined: no span of this process); sets this.context to the
+   * context to activate in its place.
    */
-  labelsOf(ctx: Context): LabelSet | undefined {
+  infoOf(ctx: Context): SpanInfo | undefined {
     this.context = ctx;
     const span = trace.getSpan(ctx);
     if (!span) return undefined;
     const sc = span.spanContext();
     // A remote parent (a propagated context) is another process's span.
     if (sc.isRemote) return undefined;
-    let info = this.infos.get(span);
-    if (this.all) {
-      if (!info) this.infos.set(span, (info = this.own(span, sc)));
-      return info.labels;
+    const marker = ctx.getValue(MARKER) as SpanInfo | undefined;
+    if (marker && marker.traceId === sc.traceId) {
+      // The labelled span itself, or ("root") a span made active under its local root.
+      if (marker.spanId === sc.spanId || !this.all) return marker;
     }
-    const marker = ctx.getValue(LOCAL_ROOT) as SpanInfo | undefined;
-    if (!info) {
-      info = marker && marker.traceId === sc.traceId ? marker : this.own(span, sc);
-      this.infos.set(span, info);
+    // A local root ("root"), or any span ("all"), made active in this context for the first time.
+    let entry = (ctx as Marked)[MARKED];
+    if (!entry) {
+      const info = this.own(span, sc);
+      entry = { ctx: ctx.setValue(MARKER, info), info };
+      // Kept on the context itself, not in a WeakMap: a WeakMap entry per
+      // request tripled this path's cost (the garbage collector's work on
+      // weak entries). Invisible to OpenTelemetry, which reads values
+      // through getValue. A context that cannot take it is marked again on
+      // each entry.
+      if (Object.isExtensible(ctx)) Object.defineProperty(ctx, MARKED, { value: entry });
     }
-    if (marker !== info) this.context = ctx.setValue(LOCAL_ROOT, info);
-    return info.labels;
+    this.context = entry.ctx;
+    return entry.info;
   }
 
   /** A span's own labels, and the profile id attribute on it if sampled. */
   private own(span: Span, sc: SpanContext): SpanInfo {
-    if ((sc.traceFlags & TraceFlags.SAMPLED) === 0) return { traceId: sc.traceId, labels: undefined };
-    const kv = [SPAN_ID_LABEL, sc.spanId];
-    if (this.traceId) kv.push(TRACE_ID_LABEL, sc.traceId);
+    if ((sc.traceFlags & TraceFlags.SAMPLED) === 0) return { spanId: sc.spanId, traceId: sc.traceId, labels: undefined };
+    // Built in key order (span_id < span_name < trace_id), as a LabelSet is.
+    const set: Record<string, string> = { [SPAN_ID_LABEL]: sc.spanId };
     const name = (span as { name?: unknown }).name;
-    if (this.spanName && typeof name === "string" && name !== "") kv.push(SPAN_NAME_LABEL, name);
+    if (this.spanName && typeof name === "string" && name !== "") set[SPAN_NAME_LABEL] = name;
+    if (this.traceId) set[TRACE_ID_LABEL] = sc.traceId;
     if (span.isRecording()) span.setAttribute(PROFILE_ID_ATTRIBUTE, sc.spanId);
-    return { traceId: sc.traceId, labels: labels(...kv) };
+    return { spanId: sc.spanId, traceId: sc.traceId, labels: Object.freeze(set) };
   }
 
   /** Whether current already carries exactly these span labels. */
@@ -100,20 +117,30 @@ export class SpanLabeller {
     return current?.[SPAN_ID_LABEL] === span?.[SPAN_ID_LABEL];
   }
 
-  /** current with its span labels replaced by span's (undefined: no label left). */
-  replace(current: LabelSet | undefined, span: LabelSet | undefined): LabelSet | undefined {
+  /** current with its span labels replaced by info's (undefined: no label left). */
+  static replace(current: LabelSet | undefined, info: SpanInfo | undefined): LabelSet | undefined {
+    const span = info?.labels;
     if (!current) return span;
-    const memo = this.replaced.get(current);
-    if (memo && memo.span === span) return memo.result;
-    const kv: string[] = [];
-    for (const key in current) if (!SPAN_KEYS.has(key)) kv.push(key, current[key]!);
-    let result: LabelSet | undefined;
-    if (kv.length === 0) result = span;
-    else {
-      if (span) for (const key in span) kv.push(key, span[key]!);
-      result = labels(...kv);
+    if (info && info.base === current) return info.replaced;
+    const result = merged(current, span);
+    if (info) {
+      info.base = current;
+      info.replaced = result;
     }
-    this.replaced.set(current, { span, result });
     return result;
   }
+}
+
+/** current without its span keys, plus span's; both sets are in key order, merged in one pass. */
+function merged(current: LabelSet, span: LabelSet | undefined): LabelSet | undefined {
+  const rest = Object.keys(current).filter((key) => !SPAN_KEYS.has(key));
+  if (rest.length === 0) return span;
+  const spanKeys = span ? Object.keys(span) : [];
+  const out: Record<string, string> = {};
+  let i = 0, j = 0;
+  while (i < rest.length || j < spanKeys.length) {
+    if (j === spanKeys.length || (i < rest.length && rest[i]! < spanKeys[j]!)) out[rest[i]!] = current[rest[i++]!]!;
+    else out[spanKeys[j]!] = span![spanKeys[j++]!]!;
+  }
+  return Object.freeze(out);
 }
