@@ -157,3 +157,11 @@ test("options: no trace_id, and span_name", () => {
   assert.equal(m.with(trace.setSpan(ROOT_CONTEXT, span), () => current()), `span_id=${span.spanContext().spanId} span_name=checkout`);
   span.end();
 });
+
+test("a context that cannot be extended (frozen) is labelled all the same", () => {
+  const span = tracer.startSpan("frozen");
+  const frozen = Object.freeze(trace.setSpan(ROOT_CONTEXT, span));
+  assert.equal(context.with(frozen, () => current()), ids(span));
+  assert.equal(context.with(frozen, () => context.with(context.active(), () => current())), ids(span));
+  span.end();
+});
