@@ -54,3 +54,25 @@ test("without tsprof/otel, nothing of OpenTelemetry loads; importing it loads @o
   assert.ok(out.after.includes("dist/cjs/otel/index.js"), out.after.join("\n"));
   assert.ok(out.after.some((f: string) => f.startsWith("@opentelemetry/api")), out.after.join("\n"));
 });
+
+test("the built tsprof/otel, imported or required, labels the one label store tsprof reads", () => {
+  const check = `
+    import { createRequire } from "node:module";
+    import { trace } from "@opentelemetry/api";
+    import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+    import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+    import { label } from "tsprof";
+    import { spanProfiles } from "tsprof/otel";
+    const require = createRequire(${JSON.stringify(join(root, "package.json"))});
+    const required = require("tsprof/otel");
+    new NodeTracerProvider().register({ contextManager: spanProfiles(new AsyncLocalStorageContextManager()) });
+    const seen = await trace.getTracer("t").startActiveSpan("s", async (span) => {
+      await new Promise((r) => setTimeout(r, 1));
+      span.end();
+      return label("span_id") === span.spanContext().spanId;
+    });
+    console.log(JSON.stringify({ seen, same: required.spanProfiles === spanProfiles }));
+  `;
+  const out = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", check], { cwd: root, encoding: "utf8" }));
+  assert.deepEqual(out, { seen: true, same: true });
+});
