@@ -11,7 +11,7 @@
 // descendant of that root. "all": samples carry the innermost active span's
 // own id, and every sampled span gets the attribute.
 
-import { TraceFlags, createContextKey, trace, type Context, type Span, type SpanContext } from "@opentelemetry/api";
+import { TraceFlags, trace, type Context, type Span, type SpanContext } from "@opentelemetry/api";
 import type { LabelSet } from "../collect/labels.js";
 
 export const SPAN_ID_LABEL = "span_id";
@@ -31,7 +31,7 @@ export interface SpanProfileOptions {
 
 /**
  * What a labelled span gives the samples taken while it is active. The
- * context manager keeps it in the contexts it activates, under MARKER, so
+ * context manager keeps it in the contexts it activates (SpanLabeller.marker), so
  * what runs inside (child spans too) finds it without a lookup.
  */
 export interface SpanInfo {
@@ -44,16 +44,17 @@ export interface SpanInfo {
   replaced?: LabelSet | undefined;
 }
 
-const MARKER = createContextKey("tsprof span profiles: labelled span");
-/** On a context entered with a span to label: the context activated in its place. */
-const MARKED = Symbol("tsprof span profiles: marked context");
-type Marked = Context & { [MARKED]?: { ctx: Context; info: SpanInfo } };
+type Marked = Context & { [key: symbol]: { ctx: Context; info: SpanInfo } | undefined };
 
 export class SpanLabeller {
   private readonly all: boolean;
   private readonly traceId: boolean;
   private readonly spanName: boolean;
-  /** The context to activate, as left by the last infoOf call (the given one, or it with MARKER set). */
+  /** The context key of the labelled span's SpanInfo (each manager its own). */
+  private readonly marker = Symbol("tsprof span profiles: labelled span");
+  /** On a context entered with a span to label: the context activated in its place. */
+  private readonly marked = Symbol("tsprof span profiles: marked context");
+  /** The context to activate, as left by the last infoOf call (the given one, or a copy carrying the marker). */
   context: Context | undefined;
 
   constructor(options: SpanProfileOptions = {}) {
@@ -79,22 +80,22 @@ export class SpanLabeller {
     const sc = span.spanContext();
     // A remote parent (a propagated context) is another process's span.
     if (sc.isRemote) return undefined;
-    const marker = ctx.getValue(MARKER) as SpanInfo | undefined;
+    const marker = ctx.getValue(this.marker) as SpanInfo | undefined;
     if (marker && marker.traceId === sc.traceId) {
       // The labelled span itself, or ("root") a span made active under its local root.
       if (marker.spanId === sc.spanId || !this.all) return marker;
     }
     // A local root ("root"), or any span ("all"), made active in this context for the first time.
-    let entry = (ctx as Marked)[MARKED];
+    let entry = (ctx as Marked)[this.marked];
     if (!entry) {
       const info = this.own(span, sc);
-      entry = { ctx: ctx.setValue(MARKER, info), info };
+      entry = { ctx: ctx.setValue(this.marker, info), info };
       // Kept on the context itself, not in a WeakMap: a WeakMap entry per
       // request tripled this path's cost (the garbage collector's work on
       // weak entries). Invisible to OpenTelemetry, which reads values
       // through getValue. A context that cannot take it is marked again on
       // each entry.
-      if (Object.isExtensible(ctx)) Object.defineProperty(ctx, MARKED, { value: entry });
+      if (Object.isExtensible(ctx)) Object.defineProperty(ctx, this.marked, { value: entry });
     }
     this.context = entry.ctx;
     return entry.info;
