@@ -33,6 +33,38 @@ if (mode === "labels-only") {
     const { withRequestLabels } = await import("../dist/esm/http/index.js");
     handler = withRequestLabels(handler, { route: (req) => ROUTES[req.url.length % ROUTES.length] });
   }
+} else if (mode === "otel-labels" || mode === "otel-spans") {
+  // An OpenTelemetry-traced server: a span per request made active around the
+  // handler, the request and response emitters bound to its context (as
+  // @opentelemetry/instrumentation-http does), spans batched to an exporter
+  // that drops them; per-request labels as in tsprof-labels; span profiles on
+  // in otel-spans.
+  const pprof = await import("../dist/esm/index.js");
+  const { withRequestLabels } = await import("../dist/esm/http/index.js");
+  const { trace, context } = await import("@opentelemetry/api");
+  const { AsyncLocalStorageContextManager } = await import("@opentelemetry/context-async-hooks");
+  const { NodeTracerProvider } = await import("@opentelemetry/sdk-trace-node");
+  const { BatchSpanProcessor } = await import("@opentelemetry/sdk-trace-base");
+  const dropAll = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
+  let contextManager = new AsyncLocalStorageContextManager();
+  if (mode === "otel-spans") {
+    const { spanProfiles } = await import("../dist/esm/otel/index.js");
+    contextManager = spanProfiles(contextManager);
+  }
+  new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropAll)] }).register({ contextManager });
+  const tracer = trace.getTracer("bench");
+  const out = createWriteStream(join(tmpdir(), `bench-${process.pid}.pb.gz`));
+  pprof.startCPUProfile(out);
+  stop = () => pprof.stopCPUProfile();
+  const inner = handler;
+  handler = withRequestLabels((req, res) => {
+    const span = tracer.startSpan(`GET ${ROUTES[req.url.length % ROUTES.length]}`);
+    const ctx = trace.setSpan(context.active(), span);
+    context.bind(ctx, req);
+    context.bind(ctx, res);
+    res.once("finish", () => span.end());
+    context.with(ctx, () => inner(req, res));
+  }, { route: (req) => ROUTES[req.url.length % ROUTES.length] });
 } else if (mode.startsWith("dd")) {
   const { time } = await import("@datadog/pprof");
   const withContexts = mode === "dd-labels";

@@ -45,7 +45,7 @@ for (const file of listFiles(src, ".cjs")) {
 
 // The ESM entries name each export of the CommonJS module: `export *` from
 // CommonJS would also export "module.exports" on Node 23 and later.
-const entries = { index: "index.js", http: "http/index.js" };
+const entries = { index: "index.js", http: "http/index.js", otel: "otel/index.js" };
 for (const [name, file] of Object.entries(entries)) {
   writeFileSync(join(cjsRoot, `${name}.cjs`), `"use strict";\nmodule.exports = require("./${file}");\n`);
   const names = Object.keys(require(join(cjsRoot, file))).sort();

@@ -82,9 +82,18 @@ function merged(base: LabelSet | undefined, added: LabelSet): LabelSet {
  * gone once fn returns (for an async fn, from the caller's point of view).
  */
 export function runWithLabels<T>(labelSet: LabelSet, fn: () => T): T {
+  return runWithExactLabels(merged(storage?.getStore(), labelSet), fn);
+}
+
+/**
+ * Runs fn with exactly labelSet as the current labels (undefined: none), for
+ * integrations that replace some keys of the current set (tsprof/otel's span
+ * labels). Not part of Go's API.
+ */
+export function runWithExactLabels<T>(labelSet: LabelSet | undefined, fn: () => T): T {
   const als = store();
   const previous = als.getStore();
-  const next = merged(previous, labelSet);
+  const next = labelSet ?? EMPTY;
   if (!recorder) return als.run(next, fn);
   recorder.mark(next);
   try {
@@ -113,7 +122,12 @@ export function forLabels(fn: (key: string, value: string) => boolean): void {
  * what it starts, carries them. Lower level than runWithLabels.
  */
 export function setGoroutineLabels(labelSet: LabelSet): void {
-  store().enterWith(labelSet);
+  enterExactLabels(labelSet);
+}
+
+/** setGoroutineLabels with undefined for none, for integrations (tsprof/otel). */
+export function enterExactLabels(labelSet: LabelSet | undefined): void {
+  store().enterWith(labelSet ?? EMPTY);
   recorder?.mark(labelSet);
 }
 

@@ -10,10 +10,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as rootApi from "../../src/index.ts";
 import * as httpApi from "../../src/http/index.ts";
+import * as otelApi from "../../src/otel/index.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-test("tsprof and tsprof/http, imported and required, export exactly the source entries' names", () => {
+test("tsprof, tsprof/http and tsprof/otel, imported and required, export exactly the source entries' names", () => {
   const script = `
     import { createRequire } from "node:module";
     const require = createRequire(${JSON.stringify(root + "/package.json")});
@@ -23,13 +24,16 @@ test("tsprof and tsprof/http, imported and required, export exactly the source e
       requireRoot: names(require("tsprof")),
       importHttp: names(await import("tsprof/http")),
       requireHttp: names(require("tsprof/http")),
+      importOtel: names(await import("tsprof/otel")),
+      requireOtel: names(require("tsprof/otel")),
     }));
   `;
   const out = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8" }));
   const rootNames = Object.keys(rootApi).sort();
   const httpNames = Object.keys(httpApi).sort();
-  assert.ok(rootNames.includes("startCPUProfile") && httpNames.includes("handler"));
-  assert.deepEqual(out, { importRoot: rootNames, requireRoot: rootNames, importHttp: httpNames, requireHttp: httpNames });
+  const otelNames = Object.keys(otelApi).sort();
+  assert.ok(rootNames.includes("startCPUProfile") && httpNames.includes("handler") && otelNames.includes("spanProfiles"));
+  assert.deepEqual(out, { importRoot: rootNames, requireRoot: rootNames, importHttp: httpNames, requireHttp: httpNames, importOtel: otelNames, requireOtel: otelNames });
 });
 
 test("the built CommonJS runtime is strict mode, as its source", () => {
@@ -45,7 +49,7 @@ test("the built CommonJS runtime is strict mode, as its source", () => {
   // And runs so: sloppy functions have their own "caller" property, strict ones do not.
   const script = `
     const sloppy = [];
-    for (const entry of ["index.cjs", "http.cjs"]) {
+    for (const entry of ["index.cjs", "http.cjs", "otel.cjs"]) {
       for (const [name, value] of Object.entries(require(${JSON.stringify(cjs)} + "/" + entry))) {
         if (typeof value === "function" && Object.hasOwn(value, "caller")) sloppy.push(name);
       }
