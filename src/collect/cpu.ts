@@ -7,6 +7,9 @@
 // (idle) pseudo-function are left out, so the profile is on-CPU time as Go's.
 // Nothing is loaded or hooked until the first startCPUProfile, unless the
 // tsprof/register preload's sampler already runs (takeOverCPUProfile).
+// Profiles are windows of one sampler run (cpu-windows.ts): startCPUProfile's
+// is exclusive as Go's, startSharedCPUProfile's (the HTTP endpoint's) join
+// whatever runs.
 
 import type { Writable } from "node:stream";
 import { createRequire } from "node:module";
