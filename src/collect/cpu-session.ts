@@ -20,6 +20,7 @@ import type { V8CpuProfile } from "./cpu-convert.js";
 import type { SelfSampledWorkers } from "./cpu-worker-start.js";
 
 const KEEPER_TITLE = "tsprof-keepalive";
+const BRIDGE_TITLE = "tsprof-cut";
 
 /** How long the sampler stays alive after a stop (ms) so a next profile starts at once. */
 let keepAliveMs = envKeepAlive() ?? 15_000;
@@ -181,6 +182,29 @@ export function stopThreadProfile(intervalUs: number): V8CpuProfile {
       post("Profiler.disable");
       enabled = false;
     }
+  }
+}
+
+/**
+ * Returns this thread's profile so far and goes on sampling into a new one,
+ * without stopping V8's sampler: a console profile holds it for the instant
+ * between the two (as the keeper does between two profiles).
+ */
+export function cutThreadProfile(): V8CpuProfile {
+  if (!running) throw new Error("tsprof: cpu profile not running");
+  inspectorConsole.profile(BRIDGE_TITLE);
+  try {
+    let profile: V8CpuProfile;
+    try {
+      profile = post<{ profile: V8CpuProfile }>("Profiler.stop").profile;
+      post("Profiler.start");
+    } catch (err) {
+      running = false; // the next stop reports it
+      throw err;
+    }
+    return profile;
+  } finally {
+    inspectorConsole.profileEnd(BRIDGE_TITLE);
   }
 }
 

@@ -33,6 +33,12 @@ function setWorkerHook(hook: WorkerHook | undefined): void {
   (globalThis as Record<symbol, WorkerHook | undefined>)[HOOK] = hook;
 }
 
+/** Removes `hook` if it is the one installed: a set closing late leaves its successor's alone. */
+function clearWorkerHook(hook: WorkerHook): void {
+  const g = globalThis as Record<symbol, WorkerHook | undefined>;
+  if (g[HOOK] === hook) g[HOOK] = undefined;
+}
+
 // The preload sits next to this module in src/ and in both builds. Checked
 // once, at the first worker: a worker told to --require a missing file would
 // fail to start.
@@ -81,10 +87,11 @@ export class SelfSampledWorkers {
   private channel: BroadcastChannel | undefined;
   private closed = false;
   private onProfile: (() => void) | undefined;
+  private readonly hook: WorkerHook;
 
   constructor(intervalUs: number) {
     this.intervalUs = intervalUs;
-    setWorkerHook({
+    this.hook = {
       args: (args) => {
         try {
           const path = preload();
@@ -96,7 +103,8 @@ export class SelfSampledWorkers {
       },
       created: (worker) => this.created.add(worker.threadId),
       rejected: learnRejectedFlags,
-    });
+    };
+    setWorkerHook(this.hook);
   }
 
   private open(): boolean {
@@ -118,7 +126,7 @@ export class SelfSampledWorkers {
    * will. No preload for workers created from now on.
    */
   collect(graceMs: number): Promise<Map<number, V8CpuProfile>> {
-    setWorkerHook(undefined);
+    clearWorkerHook(this.hook);
     try {
       this.channel?.postMessage("stop");
     } catch {
@@ -142,7 +150,7 @@ export class SelfSampledWorkers {
   /** Stops listening (what the workers posted so far is in profiles), and the workers' sampling. */
   close(): void {
     for (const watch of this.clocks.values()) watch.close();
-    setWorkerHook(undefined);
+    clearWorkerHook(this.hook);
     this.onProfile = undefined;
     this.closed = true;
     try {

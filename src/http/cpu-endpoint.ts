@@ -1,7 +1,7 @@
 // /debug/pprof/profile?seconds=N: a CPU profile of the next N seconds.
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { startCPUProfile, stopCPUProfile } from "../collect/cpu.js";
+import { startCPUProfile, startSharedCPUProfile, stopCPUProfile } from "../collect/cpu.js";
 import { parseSeconds } from "./params.js";
 import { MemorySink, sendBody, serveError, setDownload } from "./respond.js";
 import { waitOrDisconnect } from "./wait.js";
@@ -12,6 +12,7 @@ const DEFAULT_SECONDS = 30;
 export async function serveCPUProfile(req: IncomingMessage, res: ServerResponse, query: URLSearchParams, options: ResolvedOptions): Promise<void> {
   const seconds = parseSeconds(query.get("seconds"), DEFAULT_SECONDS, options.maxSeconds);
   if (!seconds.ok) return serveError(res, 400, seconds.error);
+  if (options.sharedCPU) return serveShared(req, res, seconds.value);
 
   // The profile is written at stop; kept in memory until then so a failure
   // can still be answered with a status instead of a truncated download.
@@ -32,4 +33,27 @@ export async function serveCPUProfile(req: IncomingMessage, res: ServerResponse,
   if (!completed) return;
   setDownload(res, "profile");
   sendBody(res, 200, sink.contents());
+}
+
+/** The profile of the next N seconds from the sampler shared with every other CPU profile running. */
+async function serveShared(req: IncomingMessage, res: ServerResponse, seconds: number): Promise<void> {
+  let profile;
+  try {
+    profile = startSharedCPUProfile();
+  } catch (err) {
+    return serveError(res, 500, `Could not enable CPU profiling: ${(err as Error).message}`);
+  }
+  if (!(await waitOrDisconnect(req, res, seconds * 1000))) {
+    // A client that left gets nothing; the other profiles go on.
+    profile.drop();
+    return;
+  }
+  let body: Buffer;
+  try {
+    body = await profile.stop();
+  } catch (err) {
+    return serveError(res, 500, `Could not write CPU profile: ${(err as Error).message}`);
+  }
+  setDownload(res, "profile");
+  sendBody(res, 200, body);
 }

@@ -10,6 +10,7 @@ import { serveCPUProfile } from "./cpu-endpoint.js";
 import { serveNamedProfile } from "./named.js";
 import { serveTrace } from "./trace.js";
 import { serveCmdline, serveSymbol } from "./cmdline.js";
+import { DeltaPaths, isDeltaPath } from "./delta-paths.js";
 
 export const PREFIX = "/debug/pprof";
 
@@ -40,11 +41,13 @@ const servingOnConnection = new WeakMap<object, Promise<void>>();
 
 export function handler(options: HandlerOptions = {}): PprofHandler {
   const resolved = resolveOptions(options);
+  // Each handler answers its delta_* paths with the change since its own previous answer.
+  const deltas = new DeltaPaths();
   void registerPredefinedProfiles();
   return function pprofHandler(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const socket = req.socket as object | undefined;
     const earlier = socket ? servingOnConnection.get(socket) : undefined;
-    const serving = (earlier ? earlier.then(() => serve(req, res, resolved)) : serve(req, res, resolved));
+    const serving = (earlier ? earlier.then(() => serve(req, res, resolved, deltas)) : serve(req, res, resolved, deltas));
     if (socket) {
       servingOnConnection.set(socket, serving);
       void serving.then(() => {
@@ -56,11 +59,11 @@ export function handler(options: HandlerOptions = {}): PprofHandler {
 }
 
 /** Never rejects: an unhandled rejection would reach the host; the request fails alone. */
-async function serve(req: IncomingMessage, res: ServerResponse, resolved: ResolvedOptions): Promise<void> {
+async function serve(req: IncomingMessage, res: ServerResponse, resolved: ResolvedOptions, deltas: DeltaPaths): Promise<void> {
   try {
     if (!(await authorized(resolved.authorize, req))) return serveError(res, 403, "Forbidden");
     await registerPredefinedProfiles();
-    await route(req, res, resolved);
+    await route(req, res, resolved, deltas);
   } catch (err) {
     serveError(res, 500, `internal error: ${(err as Error)?.message ?? String(err)}`);
   }
@@ -75,7 +78,7 @@ async function authorized(authorize: ((req: IncomingMessage) => boolean | Promis
   }
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, options: ResolvedOptions): Promise<void> {
+async function route(req: IncomingMessage, res: ServerResponse, options: ResolvedOptions, deltas: DeltaPaths): Promise<void> {
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   const rawPath = q < 0 ? url : url.slice(0, q);
@@ -118,6 +121,7 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Resolve
     case "symbol":
       return serveSymbol(res);
     default:
+      if (isDeltaPath(name)) return deltas.serve(req, res, name, query);
       return serveNamedProfile(req, res, name, query, options);
   }
 }

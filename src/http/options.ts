@@ -15,6 +15,13 @@ export interface HandlerOptions {
   maxSeconds?: number;
   /** The node:trace_events categories /trace records. Default: DEFAULT_TRACE_CATEGORIES. */
   traceCategories?: readonly string[];
+  /**
+   * true (the default): a /profile request while another CPU profile runs
+   * (another scraper's, the program's own startCPUProfile) shares the
+   * running sampler and gets the samples of its own seconds.
+   * false: Go's net/http/pprof, where it gets 500 "cpu profiling already in use".
+   */
+  sharedCPU?: boolean;
 }
 
 export const DEFAULT_MAX_SECONDS = 3600;
@@ -40,6 +47,7 @@ export interface ResolvedOptions {
   authorize: HandlerOptions["authorize"];
   maxSeconds: number;
   traceCategories: readonly string[];
+  sharedCPU: boolean;
 }
 
 export function resolveOptions(options: HandlerOptions = {}): ResolvedOptions {
@@ -54,5 +62,7 @@ export function resolveOptions(options: HandlerOptions = {}): ResolvedOptions {
   if (!Array.isArray(traceCategories) || traceCategories.length === 0 || traceCategories.some((c) => typeof c !== "string" || c === "")) {
     throw new TypeError("tsprof/http: traceCategories must be a non-empty array of category names");
   }
-  return { authorize: options.authorize, maxSeconds, traceCategories };
+  const sharedCPU = options.sharedCPU ?? true;
+  if (typeof sharedCPU !== "boolean") throw new TypeError("tsprof/http: sharedCPU must be a boolean");
+  return { authorize: options.authorize, maxSeconds, traceCategories, sharedCPU };
 }

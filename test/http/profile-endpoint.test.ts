@@ -1,5 +1,7 @@
-// /debug/pprof/profile: a CPU profile over HTTP, one at a time (Go's 500 for
-// the second, the first undisturbed), and a client that leaves stops it.
+// /debug/pprof/profile with sharedCPU: false (Go's net/http/pprof): a CPU
+// profile over HTTP, one at a time (Go's 500 for the second, the first
+// undisturbed), and a client that leaves stops it. The shared default is
+// tested in scrape.test.ts.
 
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
@@ -17,7 +19,7 @@ import { turnOffInlining } from "../helpers/no-inlining.ts";
 // have its samples charged to the slice (see the helper).
 turnOffInlining();
 
-const served = await serve(handler());
+const served = await serve(handler({ sharedCPU: false }));
 after(() => served.close());
 const P = "/debug/pprof";
 
