@@ -186,9 +186,10 @@ export class ThreadClockWatch {
    * threads have no readable clock. start: a reading taken earlier on this
    * thread (µs, ns), e.g. when an early sampler started. deferHelper: the
    * helper thread is asked on the next turn of the event loop, not now
-   * (starting it costs the caller about 4 ms, which a preload's start-up
-   * should not pay); until then, and for a thread busy from its first line
-   * for ever, the readings on the thread itself weigh the samples.
+   * (starting it costs the caller about 4 ms and the process about 40 ms of
+   * CPU, which a preload's start-up and a short synchronous profile should
+   * not pay); until then, and for a thread busy from its first line for
+   * ever, the readings on the thread itself weigh the samples.
    */
   static watch(tid = currentThreadTid(), start?: [number, number], deferHelper = false): ThreadClockWatch | undefined {
     if (tid === undefined) return undefined;
@@ -221,7 +222,7 @@ export class ThreadClockWatch {
 
   /** A reading (µs, ns) the watched thread took itself. */
   addReading(reading: [number, number]): void {
-    this.own.push(reading);
+    if (Number.isFinite(reading[0]) && Number.isFinite(reading[1])) this.own.push(reading);
   }
 
   /** Ends the watch; the points read so far stay readable. */

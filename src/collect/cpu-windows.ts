@@ -158,8 +158,11 @@ export function openWindow(hz: number, takeOver = false): CPUWindow {
   const early = takeOver ? earlyThreadProfile() : undefined;
   if (early) hz = early.hz;
   const intervalUs = samplingInterval(hz);
-  // Watched from before the first sample (or from the early sampler's start).
-  const clock = ThreadClockWatch.watch(undefined, early?.startCpu, takeOver);
+  // Watched from before the first sample (or from the early sampler's
+  // start). The helper thread is asked on the next turn of the event loop:
+  // a profile of one synchronous stretch is weighed by the readings at its
+  // start and end, without paying for the helper's start.
+  const clock = ThreadClockWatch.watch(undefined, early?.startCpu, true);
   let tookOver: boolean;
   try {
     tookOver = startThreadProfile(intervalUs, takeOver);
