@@ -61,7 +61,8 @@ let gcBudget = 1;
 let lastDrainAt = new Date();
 /** lastDrainAt before the current profile's drain. */
 let inuseSince = lastDrainAt;
-const drainStats = { drains: 0, maxSamples: 0, lastSamples: 0 };
+/** drains: all of them; byGC: those after garbage collections (the others are profiles' reads). */
+const drainStats = { drains: 0, byGC: 0, maxSamples: 0, lastSamples: 0 };
 
 function watchGC(on: boolean): void {
   if (on && !gcWatch) {
@@ -72,6 +73,7 @@ function watchGC(on: boolean): void {
       if (gcsSinceDrain < gcBudget) return;
       try {
         drainNow();
+        drainStats.byGC++;
       } catch {
         // reported by the next profile (refresh), never to the host
       }
@@ -168,7 +170,7 @@ export function allocationSampling(): boolean {
 }
 
 /** How the allocation sampler was drained so far (for tests and benches). */
-export function allocationDrainStats(): { drains: number; maxSamples: number; lastSamples: number; gcBudget: number } {
+export function allocationDrainStats(): { drains: number; byGC: number; maxSamples: number; lastSamples: number; gcBudget: number } {
   return { ...drainStats, gcBudget };
 }
 
