@@ -74,8 +74,9 @@ function watchGC(on: boolean): void {
       try {
         drainNow();
         drainStats.byGC++;
-      } catch {
-        // reported by the next profile (refresh), never to the host
+      } catch (err) {
+        // Never to the host: a lost sampler is restarted and the next profile says so.
+        if (err instanceof SamplerLost) samplerLost();
       }
     });
     gcWatch.observe({ entryTypes: ["gc"] });
@@ -179,6 +180,17 @@ export function memProfileRate(): number {
   return rate;
 }
 
+/**
+ * Another tool stopped the isolate's one sampler: what was in use is unknown
+ * from here; sample again from now.
+ */
+function samplerLost(): void {
+  records.retire(undefined, rate);
+  lostAt = new Date();
+  startSampler(rate, keepFreed);
+  lastDrainAt = new Date();
+}
+
 /** Reads V8's live samples into the records; throws when sampling should run but cannot. */
 function refresh(): HeapRecord[] {
   if (rate > 0) {
@@ -194,11 +206,7 @@ function refresh(): HeapRecord[] {
       }
     } catch (err) {
       if (!(err instanceof SamplerLost)) throw err;
-      // Another tool stopped the isolate's one sampler: what was in use is
-      // unknown from here; sample again from now.
-      records.retire(undefined, rate);
-      lostAt = new Date();
-      startSampler(rate, keepFreed);
+      samplerLost();
     }
     if (p) records.observe(p, rate);
   }

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { setImmediate as turn } from "node:timers/promises";
 import * as v8 from "node:v8";
+import { Session } from "node:inspector";
 import {
   writeHeapProfile, setMemProfileRate, setAllocationSampling, allocationSampling, allocationDrainStats, heapRecords,
   MAX_KEPT_SAMPLES,
@@ -147,4 +148,23 @@ test("back to in-use sampling: allocations counted so far stay; inuse_* follow V
     setAllocationSampling(true);
   }
   assert.throws(() => setAllocationSampling("yes" as unknown as boolean), TypeError);
+});
+
+test("another tool stopping V8's one sampler under allocation sampling: the profile says so and counting resumes", async () => {
+  const other = new Session();
+  other.connect();
+  await new Promise<void>((resolve, reject) => other.post("HeapProfiler.stopSampling", (err) => (err ? reject(err) : resolve())));
+  other.disconnect();
+  const lost = decode(await toFile("allocs-lost.pb.gz", writeHeapProfile));
+  assert.ok(lost.comments.some((c) => /another tool stopped V8's sampling heap profiler/.test(c)), lost.comments.join("\n"));
+  assert.equal(allocationSampling(), true);
+  function garbageAfterLoss(): void {
+    garbageArrays(50);
+  }
+  garbageAfterLoss();
+  const p = decode(await toFile("allocs-resumed.pb.gz", writeHeapProfile));
+  const i = p.sampleType.findIndex((t) => t.type === "alloc_space");
+  let after = 0;
+  for (const s of p.sample) if (s.location.some((l) => l.line.some((ln) => ln.function.name === "garbageAfterLoss"))) after += s.value[i]!;
+  near(after, 50 * MiB, 0.15, "alloc_space of garbageAfterLoss");
 });
