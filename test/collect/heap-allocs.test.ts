@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
+import { fileURLToPath } from "node:url";
 import { setImmediate as turn } from "node:timers/promises";
 import * as v8 from "node:v8";
 import { Session } from "node:inspector";
@@ -88,6 +89,8 @@ test("alloc_space counts short-lived garbage of several sizes per function withi
   // Only the in-use sampling before setAllocationSampling(true) can have missed any.
   const omitted = /omit (\d+) of (\d+)/.exec(p.comments.join("\n"));
   assert.ok(!omitted || Number(omitted[1]) < 0.01 * Number(omitted[2]), "nothing freed unseen: " + p.comments.join("\n"));
+  // Source-mapped to this .ts file, as in the CPU profile.
+  assert.equal(p.function.find((f) => f.name === "garbageArrays")?.filename, fileURLToPath(import.meta.url));
   if (!needGo(t)) return;
   const top = parseTop(pprof(["-top", path]));
   assert.ok(["garbageArrays", "garbageLarge"].includes(top[0]!.name), `top alloc_space entry: ${top[0]!.name}`);
