@@ -17,7 +17,6 @@
 import type { Writable } from "node:stream";
 import { memoryUsage } from "node:process";
 import { getHeapStatistics } from "node:v8";
-import { PerformanceObserver } from "node:perf_hooks";
 import type { ProfileData } from "../profile/model.js";
 import { ProfileBuilder } from "../profile/builder.js";
 import { encodeProfileGzip } from "../profile/encode.js";
@@ -25,12 +24,14 @@ import { writeAll } from "../util/write.js";
 import { heapProfileText, type HeapTextRecord } from "../registry/text.js";
 import { HeapRecords, type HeapRecord } from "./heap-records.js";
 import { scaleHeapSample } from "./heap-sizes.js";
+import { DrainSchedule } from "./heap-drains.js";
 import {
   DEFAULT_MEM_PROFILE_RATE, snapshot, startSampler, stopSampler, samplerFailure, samplerInterval, collectGarbage, SamplerLost,
   samplerKeepsFreed, drainSampler, type V8HeapProfile,
 } from "./heap-sampler.js";
 
 export { DEFAULT_MEM_PROFILE_RATE } from "./heap-sampler.js";
+export { MAX_KEPT_SAMPLES } from "./heap-drains.js";
 
 // The sampler may already run, started before the program's first line by
 // the tsprof/register preload at -memprofilerate: this module adopts it.
@@ -44,19 +45,7 @@ let lostAt: Date | undefined;
 let lastCount: { at: number; n: number } | undefined;
 if (samplerInterval() === 0) startSampler(rate);
 
-/**
- * At most this many samples wait in V8 between two drains (about 94 bytes
- * each in V8, measured on Node 20-26: 4.7 MB). Drains are scheduled after a
- * number of garbage collections predicted to take about half of it.
- */
-export const MAX_KEPT_SAMPLES = 50_000;
-/** V8's young generation at its largest by default (two 16 MiB semi-spaces): an upper bound of what one scavenge follows. */
-const YOUNG_GENERATION = 32 * 1024 * 1024;
-
-/** The garbage-collection watch that drains an allocation sampler (none when sampling in use only). */
-let gcWatch: PerformanceObserver | undefined;
-let gcsSinceDrain = 0;
-let gcBudget = 1;
+const schedule = new DrainSchedule();
 /** When the allocation sampler (re)started last: its drain's inuse_* cover allocations since then. */
 let lastDrainAt = new Date();
 /** lastDrainAt before the current profile's drain. */
@@ -65,31 +54,16 @@ let inuseSince = lastDrainAt;
 const drainStats = { drains: 0, byGC: 0, maxSamples: 0, lastSamples: 0 };
 
 function watchGC(on: boolean): void {
-  if (on && !gcWatch) {
-    gcsSinceDrain = 0;
-    gcBudget = budgetFor(YOUNG_GENERATION / Math.max(rate, 1), 1);
-    gcWatch = new PerformanceObserver((list) => {
-      gcsSinceDrain += list.getEntries().length;
-      if (gcsSinceDrain < gcBudget) return;
-      try {
-        drainNow();
-        drainStats.byGC++;
-      } catch (err) {
-        // Never to the host: a lost sampler is restarted and the next profile says so.
-        if (err instanceof SamplerLost) samplerLost();
-      }
-    });
-    gcWatch.observe({ entryTypes: ["gc"] });
-  } else if (!on && gcWatch) {
-    gcWatch.disconnect();
-    gcWatch = undefined;
-  }
-}
-
-/** Garbage collections until the next drain, for `samples` taken over `gcs` collections. */
-function budgetFor(samples: number, gcs: number): number {
-  const perGC = Math.max(samples / Math.max(gcs, 1), 1e-3);
-  return Math.max(1, Math.min(100_000, Math.floor(MAX_KEPT_SAMPLES / 2 / perGC)));
+  if (!on) return schedule.stop();
+  schedule.start(rate, () => {
+    try {
+      drainNow();
+      drainStats.byGC++;
+    } catch (err) {
+      // Never to the host: a lost sampler is restarted and the next profile says so.
+      if (err instanceof SamplerLost) samplerLost();
+    }
+  });
 }
 
 /** Drains the allocation sampler into the records (see drainSampler). */
@@ -98,8 +72,7 @@ function drainNow(): void {
   if (!d) return;
   takeDrained(d.profile, d.liveness);
   lastDrainAt = new Date();
-  gcBudget = budgetFor(d.profile.samples.length, gcsSinceDrain);
-  gcsSinceDrain = 0;
+  schedule.drained(d.profile.samples.length);
 }
 
 function takeDrained(p: V8HeapProfile, liveness: boolean): void {
@@ -172,7 +145,7 @@ export function allocationSampling(): boolean {
 
 /** How the allocation sampler was drained so far (for tests and benches). */
 export function allocationDrainStats(): { drains: number; byGC: number; maxSamples: number; lastSamples: number; gcBudget: number } {
-  return { ...drainStats, gcBudget };
+  return { ...drainStats, gcBudget: schedule.gcBudget() };
 }
 
 /** The heap sampling interval in effect, in bytes (0: off). */
