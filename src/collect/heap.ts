@@ -107,7 +107,7 @@ function restart(bytes: number, keep: boolean): void {
   try {
     if (samplerKeepsFreed()) {
       const d = drainSampler(false);
-      if (d) takeDrained(d.profile, false);
+      if (d) takeDrained(d.profile, d.liveness);
     } else {
       last = stopSampler();
     }
