@@ -4,7 +4,7 @@
 import "./registry/predefined.js";
 
 export { startCPUProfile, stopCPUProfile, setCPUProfileRate, setCPUProfileKeepAlive } from "./collect/cpu.js";
-export { writeHeapProfile, setMemProfileRate, memProfileRate } from "./collect/heap.js";
+export { writeHeapProfile, setMemProfileRate, memProfileRate, setAllocationSampling, allocationSampling } from "./collect/heap.js";
 export { setBlockProfileRate } from "./collect/block.js";
 export { setMutexProfileFraction } from "./collect/mutex.js";
 export { setGoroutineTracking } from "./collect/goroutine.js";

@@ -1,6 +1,10 @@
 // The heap profile's records: V8's sampled allocations grouped by stack and
 // object size (Go's memory-profile buckets), kept across snapshots so that
 // allocations seen live once stay in the alloc_* totals after being freed.
+// Two ways in: observe() takes a read of a sampler that drops freed objects
+// (every sample is live, new ordinals are new allocations); drained() takes
+// everything a sampler that keeps freed objects held since its last drain
+// (every sample is a new allocation, live only where V8 says so).
 
 import type { Frame } from "../profile/builder.js";
 import { symbolizeFunction } from "./frames.js";
@@ -14,9 +18,9 @@ export interface HeapRecord {
   size: number;
   /** The sampling interval the samples were taken at (scaled with it). */
   rate: number;
-  /** Samples live at the last snapshot. */
+  /** Samples live at the last snapshot (inuse_*). */
   live: number;
-  /** Samples ever observed live (at this or an earlier snapshot). */
+  /** Sampled allocations counted so far, cumulative (alloc_*). */
   seen: number;
 }
 
@@ -52,33 +56,58 @@ export class HeapRecords {
   /** Takes in a snapshot of the live samples of a sampler running at `rate`. */
   observe(p: V8HeapProfile, rate: number): void {
     for (const r of this.records.values()) r.live = 0;
-    const nodes = stacksByNode(p.head);
     let maxOrdinal = this.lastOrdinal;
+    this.group(p, rate, (r, s) => {
+      r.live++;
+      // Ordinals only grow: one above the last snapshot's highest is new.
+      if (s.ordinal > this.lastOrdinal) r.seen++;
+      if (s.ordinal > maxOrdinal) maxOrdinal = s.ordinal;
+    });
+    this.lastOrdinal = maxOrdinal;
+  }
+
+  /**
+   * Takes in what a sampler that keeps freed objects held since it last
+   * started (drainSampler): every sample is a new allocation. In use now are
+   * the samples V8 reports live when it reports liveness (`liveness`), none
+   * otherwise. The sampler starts numbering again after a drain.
+   */
+  drained(p: V8HeapProfile, rate: number, liveness: boolean): void {
+    for (const r of this.records.values()) r.live = 0;
+    this.group(p, rate, (r, s) => {
+      r.seen++;
+      if (liveness && s.isLive) r.live++;
+    });
+    // Each sample is one allocation (V8 may skip an ordinal; nothing was freed unseen).
+    this.sampledBefore += p.samples.length;
+    this.lastOrdinal = 0;
+  }
+
+  /** Calls `each` with every sample of `p` and the record (stack, object size, rate) it belongs to. */
+  private group(p: V8HeapProfile, rate: number, each: (r: HeapRecord, s: V8HeapSample) => void): void {
+    const nodes = stacksByNode(p.head);
     for (const [node, samples] of samplesByNode(p)) {
       const stack = nodes.get(node);
       if (!stack) continue;
-      const byReported = new Map<number, V8HeapSample[]>();
+      const byReported = new Map<string, V8HeapSample[]>();
       for (const s of samples) {
-        const group = byReported.get(s.size);
+        const k = `${s.size}:${s.objectSize ?? ""}`;
+        const group = byReported.get(k);
         if (group) group.push(s);
-        else byReported.set(s.size, [s]);
+        else byReported.set(k, [s]);
       }
       const groups = [...byReported.values()];
-      const sizes = resolveSizes(groups.map((g) => ({ reported: g[0]!.size, samples: g.length })), stack.selfSize, rate);
+      // Node 26's v8.startHeapProfile gives the object size; the inspector only the scaled one.
+      const known = groups.every((g) => typeof g[0]!.objectSize === "number");
+      const sizes = known ? groups.map((g) => g[0]!.objectSize!) : resolveSizes(groups.map((g) => ({ reported: g[0]!.size, samples: g.length })), stack.selfSize, rate);
       groups.forEach((group, i) => {
         const size = sizes[i]!;
         const key = `${stack.key}\0${size}\0${rate}`;
         let r = this.records.get(key);
         if (!r) this.records.set(key, (r = { stack: stack.frames, size, rate, live: 0, seen: 0 }));
-        for (const s of group) {
-          r.live++;
-          // Ordinals only grow: one above the last snapshot's highest is new.
-          if (s.ordinal > this.lastOrdinal) r.seen++;
-          if (s.ordinal > maxOrdinal) maxOrdinal = s.ordinal;
-        }
+        for (const s of group) each(r, s);
       });
     }
-    this.lastOrdinal = maxOrdinal;
   }
 
   /**
@@ -92,11 +121,16 @@ export class HeapRecords {
     this.lastOrdinal = 0;
   }
 
+  /**
+   * Every record: `seen` is its cumulative sampled allocations (alloc_*),
+   * `live` its samples in use at the last read (inuse_*). Raw sample counts,
+   * to be scaled with scaleHeapSample; records only grow.
+   */
   all(): HeapRecord[] {
     return [...this.records.values()];
   }
 
-  /** Sampled allocations V8 numbered (a lower bound: the newest may be freed unseen). */
+  /** Sampled allocations V8 numbered (without keepFreed a lower bound: the newest may be freed unseen). */
   sampled(): number {
     return this.sampledBefore + this.lastOrdinal;
   }

@@ -8,6 +8,13 @@
 // asks for kSamplingForceGC). Node 26's v8.startHeapProfile starts the same
 // sampler without that flag: where it exists, tsprof starts the sampler with
 // it and reads it through the inspector, and a heap profile collects nothing.
+//
+// Allocation sampling (keepFreed): V8 also keeps the samples of objects it
+// collected, so every sampled allocation can be counted. It keeps them until
+// the sampler stops (about 94 bytes each, measured), so such a sampler is
+// drained: stopped, read and started again (drainSampler). Only Node 26's
+// v8.startHeapProfile says which of them are still live (isLive), and only
+// when it stops; through the inspector they carry no liveness.
 
 import { Session } from "node:inspector";
 import * as v8 from "node:v8";
@@ -27,6 +34,10 @@ export interface V8HeapSample {
   nodeId: number;
   /** V8 numbers every sampled allocation 1, 2, 3, ... per sampler run. */
   ordinal: number;
+  /** The object's own size (Node 26's v8.startHeapProfile only). */
+  objectSize?: number;
+  /** Whether the object is still live (Node 26's v8.startHeapProfile only). */
+  isLive?: boolean;
 }
 
 export interface V8HeapProfile {
@@ -47,9 +58,17 @@ let runningInterval = 0;
 let failure: string | undefined;
 /** The handle of a sampler started through v8.startHeapProfile (Node 26+). */
 let handle: { stop(): unknown } | undefined;
+/** Whether the running sampler keeps the samples of collected objects. */
+let keepingFreed = false;
 
 /** Node 26's v8.startHeapProfile, where it exists. */
-type StartHeapProfile = (options: { sampleInterval: number; stackDepth: number; forceGC?: boolean }) => { stop(): unknown };
+type StartHeapProfile = (options: {
+  sampleInterval: number;
+  stackDepth: number;
+  forceGC?: boolean;
+  includeObjectsCollectedByMajorGC?: boolean;
+  includeObjectsCollectedByMinorGC?: boolean;
+}) => { stop(): unknown };
 const startHeapProfile = (v8 as unknown as { startHeapProfile?: StartHeapProfile }).startHeapProfile;
 
 function connected(): Session {
@@ -67,21 +86,26 @@ function post<T>(method: string, params: object = {}): T {
   return postSync<T>(connected(), method, params);
 }
 
-/** Starts sampling every `intervalBytes` on average (a running sampler must be stopped first). */
-export function startSampler(intervalBytes: number): void {
+/**
+ * Starts sampling every `intervalBytes` on average (a running sampler must be
+ * stopped first). With `keepFreed`, samples of collected objects are kept
+ * too (allocation sampling), until the sampler is drained or stopped.
+ */
+export function startSampler(intervalBytes: number, keepFreed = false): void {
   try {
     connected();
-    handle = startWithoutCollecting(intervalBytes);
+    handle = startWithoutCollecting(intervalBytes, keepFreed);
     if (!handle) {
       post("HeapProfiler.startSampling", {
         samplingInterval: intervalBytes,
         stackDepth: STACK_DEPTH,
-        // Freed objects dropped: the profile is what is live (inuse_*).
-        includeObjectsCollectedByMajorGC: false,
-        includeObjectsCollectedByMinorGC: false,
+        // Without keepFreed, freed objects are dropped: the profile is what is live (inuse_*).
+        includeObjectsCollectedByMajorGC: keepFreed,
+        includeObjectsCollectedByMinorGC: keepFreed,
       });
     }
     runningInterval = intervalBytes;
+    keepingFreed = keepFreed;
     failure = undefined;
   } catch (err) {
     runningInterval = 0;
@@ -90,17 +114,63 @@ export function startSampler(intervalBytes: number): void {
 }
 
 /**
- * Node 26+: starts V8's sampler without kSamplingForceGC (freed objects
- * dropped, as above). Undefined where the API is missing or another tool
- * runs the isolate's sampler already (the inspector then adopts it, as before).
+ * Node 26+: starts V8's sampler without kSamplingForceGC. Undefined where the
+ * API is missing or another tool runs the isolate's sampler already (the
+ * inspector then adopts it, as before).
  */
-function startWithoutCollecting(intervalBytes: number): { stop(): unknown } | undefined {
+function startWithoutCollecting(intervalBytes: number, keepFreed: boolean): { stop(): unknown } | undefined {
   if (!startHeapProfile) return undefined;
   try {
-    return startHeapProfile({ sampleInterval: intervalBytes, stackDepth: STACK_DEPTH, forceGC: false });
+    return startHeapProfile({
+      sampleInterval: intervalBytes,
+      stackDepth: STACK_DEPTH,
+      forceGC: false,
+      includeObjectsCollectedByMajorGC: keepFreed,
+      includeObjectsCollectedByMinorGC: keepFreed,
+    });
   } catch {
     return undefined;
   }
+}
+
+/** Whether the running sampler keeps samples of collected objects (allocation sampling). */
+export function samplerKeepsFreed(): boolean {
+  return runningInterval > 0 && keepingFreed;
+}
+
+/**
+ * Stops the sampler, returns everything it holds and (unless `restart` is
+ * false) starts it again with the same settings: V8 frees the samples it kept, and ordinals start again at 1.
+ * Where V8 reports liveness (Node 26), `liveness` is true and each sample's
+ * isLive says whether its object is still live; otherwise nothing is known
+ * of liveness. Undefined when no sampler runs. Throws SamplerLost when
+ * another tool stopped the sampler.
+ */
+export function drainSampler(restart = true): { profile: V8HeapProfile; liveness: boolean } | undefined {
+  if (runningInterval === 0) return undefined;
+  const interval = runningInterval;
+  const keep = keepingFreed;
+  let profile: V8HeapProfile;
+  let liveness = false;
+  try {
+    if (handle) {
+      const h = handle;
+      handle = undefined;
+      const out = h.stop();
+      if (typeof out !== "string") throw new Error("the heap profile was stopped by another tool");
+      profile = JSON.parse(out) as V8HeapProfile;
+      liveness = profile.samples.length === 0 || typeof profile.samples[0]!.isLive === "boolean";
+    } else {
+      profile = post<{ profile: V8HeapProfile }>("HeapProfiler.stopSampling").profile;
+    }
+  } catch (err) {
+    runningInterval = 0;
+    handle = undefined;
+    throw new SamplerLost((err as Error).message);
+  }
+  runningInterval = 0;
+  if (restart) startSampler(interval, keep);
+  return { profile, liveness };
 }
 
 /** Stops the sampler and returns its last profile, or undefined when none ran. */

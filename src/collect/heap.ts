@@ -2,11 +2,17 @@
 // heap profiler. Sampling starts when this module is loaded, at 512 KiB, so a
 // heap profile written later covers what was allocated before it.
 //
-// inuse_*: the samples V8 still holds, i.e. sampled objects not yet
-// collected. alloc_*: every sampled allocation a heap profile of this thread
-// has seen live (now or at an earlier profile); V8 on Node 20 cannot report
-// freed samples without losing liveness, so allocations born and freed
-// between two profiles are missing, and the profile's comment says how many.
+// Two ways to run V8's one sampler (see docs/heap-and-registry.md):
+// - in-use sampling (the default): V8 drops the samples of collected
+//   objects. inuse_*: the samples V8 still holds. alloc_*: every sampled
+//   allocation a heap profile of this thread has seen live; allocations born
+//   and freed between two profiles are missing (the comment says how many).
+// - allocation sampling (setAllocationSampling(true), tsprof run -memprofile):
+//   V8 keeps the samples of collected objects too, so alloc_* count every
+//   sampled allocation. The sampler is drained (stopped, read, restarted) at
+//   every profile and after a number of garbage collections, which bounds
+//   what V8 keeps. inuse_*: what V8 reports live at the drain (Node 26), among
+//   the allocations since the drain before; nothing before Node 26.
 
 import type { Writable } from "node:stream";
 import { memoryUsage } from "node:process";
@@ -18,21 +24,67 @@ import { writeAll } from "../util/write.js";
 import { heapProfileText, type HeapTextRecord } from "../registry/text.js";
 import { HeapRecords, type HeapRecord } from "./heap-records.js";
 import { scaleHeapSample } from "./heap-sizes.js";
+import { DrainSchedule } from "./heap-drains.js";
 import {
   DEFAULT_MEM_PROFILE_RATE, snapshot, startSampler, stopSampler, samplerFailure, samplerInterval, collectGarbage, SamplerLost,
+  samplerKeepsFreed, drainSampler, type V8HeapProfile,
 } from "./heap-sampler.js";
 
 export { DEFAULT_MEM_PROFILE_RATE } from "./heap-sampler.js";
+export { MAX_KEPT_SAMPLES } from "./heap-drains.js";
 
 // The sampler may already run, started before the program's first line by
 // the tsprof/register preload at -memprofilerate: this module adopts it.
 let rate = samplerInterval() > 0 ? samplerInterval() : DEFAULT_MEM_PROFILE_RATE;
+/** Allocation sampling: V8 keeps the samples of collected objects (adopted from the preload too). */
+let keepFreed = samplerKeepsFreed();
 const records = new HeapRecords();
 /** Set when another tool stopped V8's shared sampler under tsprof. */
 let lostAt: Date | undefined;
 /** heapCount's last answer (see there). */
 let lastCount: { at: number; n: number } | undefined;
 if (samplerInterval() === 0) startSampler(rate);
+
+const schedule = new DrainSchedule();
+/** When the allocation sampler (re)started last: its drain's inuse_* cover allocations since then. */
+let lastDrainAt = new Date();
+/** lastDrainAt before the current profile's drain. */
+let inuseSince = lastDrainAt;
+/** drains: all of them; byGC: those after garbage collections (the others are profiles' reads). */
+const drainStats = { drains: 0, byGC: 0, maxSamples: 0, lastSamples: 0 };
+
+function watchGC(on: boolean): void {
+  if (!on) return schedule.stop();
+  schedule.start(rate, () => {
+    try {
+      drainNow();
+      drainStats.byGC++;
+    } catch (err) {
+      // Never to the host: a lost sampler is restarted and the next profile says so.
+      if (err instanceof SamplerLost) samplerLost();
+    }
+  });
+}
+
+/** Drains the allocation sampler into the records (see drainSampler). */
+function drainNow(): void {
+  const d = drainSampler();
+  if (!d) return;
+  takeDrained(d.profile, d.liveness);
+  lastDrainAt = new Date();
+  schedule.drained(d.profile.samples.length);
+}
+
+function takeDrained(p: V8HeapProfile, liveness: boolean): void {
+  records.drained(p, rate, liveness);
+  livenessKnown = liveness;
+  drainStats.drains++;
+  drainStats.lastSamples = p.samples.length;
+  drainStats.maxSamples = Math.max(drainStats.maxSamples, p.samples.length);
+}
+/** Whether the last drain said which samples are live (Node 26). */
+let livenessKnown = true;
+watchGC(keepFreed && samplerInterval() > 0);
 
 /**
  * Sets the heap sampling interval in bytes (Go's runtime.MemProfileRate):
@@ -45,21 +97,71 @@ export function setMemProfileRate(bytes: number): void {
     throw new RangeError(`setMemProfileRate: bytes must be a non-negative integer, got ${String(bytes)}`);
   }
   if (bytes === rate && (bytes === 0 || !samplerFailure())) return;
+  restart(bytes, keepFreed);
+}
+
+/** Stops the sampler, keeps what it held, and starts it at `bytes` (0: off) in the given mode. */
+function restart(bytes: number, keep: boolean): void {
+  watchGC(false);
   let last;
   try {
-    last = stopSampler();
+    if (samplerKeepsFreed()) {
+      const d = drainSampler(false);
+      if (d) takeDrained(d.profile, d.liveness);
+    } else {
+      last = stopSampler();
+    }
   } catch {
     last = undefined; // another tool stopped it already
   }
   records.retire(last, rate);
   lastCount = undefined;
   rate = bytes;
-  if (bytes > 0) startSampler(bytes);
+  keepFreed = keep;
+  if (bytes > 0) startSampler(bytes, keep);
+  lastDrainAt = new Date();
+  watchGC(keep && bytes > 0);
+}
+
+/**
+ * Allocation sampling (Go's allocs profile, short-lived garbage included):
+ * with `on`, V8 keeps the samples of objects it collected, so alloc_* count
+ * every sampled allocation from now on. In use figures (inuse_*) then come
+ * from V8's liveness at each profile, among allocations since the previous
+ * profile (Node 26), and are empty before Node 26: see
+ * docs/heap-and-registry.md. Switching restarts V8's sampler: what was
+ * sampled stays in alloc_*, no longer tracked as in use. Set it early.
+ */
+export function setAllocationSampling(on: boolean): void {
+  if (typeof on !== "boolean") throw new TypeError(`setAllocationSampling: on must be a boolean, got ${String(on)}`);
+  if (on === keepFreed && (rate === 0 || !samplerFailure())) return;
+  restart(rate, on);
+}
+
+/** Whether allocation sampling is on (setAllocationSampling). */
+export function allocationSampling(): boolean {
+  return keepFreed;
+}
+
+/** How the allocation sampler was drained so far (for tests and benches). */
+export function allocationDrainStats(): { drains: number; byGC: number; maxSamples: number; lastSamples: number; gcBudget: number } {
+  return { ...drainStats, gcBudget: schedule.gcBudget() };
 }
 
 /** The heap sampling interval in effect, in bytes (0: off). */
 export function memProfileRate(): number {
   return rate;
+}
+
+/**
+ * Another tool stopped the isolate's one sampler: what was in use is unknown
+ * from here; sample again from now.
+ */
+function samplerLost(): void {
+  records.retire(undefined, rate);
+  lostAt = new Date();
+  startSampler(rate, keepFreed);
+  lastDrainAt = new Date();
 }
 
 /** Reads V8's live samples into the records; throws when sampling should run but cannot. */
@@ -69,14 +171,15 @@ function refresh(): HeapRecord[] {
     if (failure) throw new Error(`tsprof: heap sampling could not start in this thread: ${failure}`);
     let p;
     try {
-      p = snapshot();
+      if (keepFreed) {
+        inuseSince = lastDrainAt;
+        drainNow();
+      } else {
+        p = snapshot();
+      }
     } catch (err) {
       if (!(err instanceof SamplerLost)) throw err;
-      // Another tool stopped the isolate's one sampler: what was in use is
-      // unknown from here; sample again from now.
-      records.retire(undefined, rate);
-      lostAt = new Date();
-      startSampler(rate);
+      samplerLost();
     }
     if (p) records.observe(p, rate);
   }
@@ -107,6 +210,7 @@ export function heapProfileData(defaultSampleType = ""): ProfileData {
     comments: [
       ...(unseen > 0 ? [`tsprof: alloc_* omit ${unseen} of ${sampled} sampled allocations, freed before any heap profile saw them`] : []),
       ...(lostAt ? [`tsprof: another tool stopped V8's sampling heap profiler; inuse_* cover allocations since ${lostAt.toISOString()}`] : []),
+      ...inuseNotes(),
     ],
   });
   for (const r of recs) {
@@ -115,6 +219,22 @@ export function heapProfileData(defaultSampleType = ""): ProfileData {
     b.addSample(r.stack, [alloc.count, alloc.bytes, inuse.count, inuse.bytes], undefined, { bytes: { value: r.size } });
   }
   return b.build();
+}
+
+/** What inuse_* mean under allocation sampling, as a profile comment. */
+function inuseNotes(): string[] {
+  if (!keepFreed) return [];
+  if (!livenessKnown) return ["tsprof: allocation sampling: V8 reports no liveness before Node.js 26, so inuse_* are empty; alloc_* count every sampled allocation"];
+  return [`tsprof: allocation sampling: inuse_* are the objects allocated since ${inuseSince.toISOString()} (the sampler's previous drain) and live now`];
+}
+
+/**
+ * The heap records, read now: `seen` is each record's cumulative sampled
+ * allocations (alloc_*), `live` its samples in use (inuse_*), as raw counts
+ * at `rate` (scale with scaleHeapSample). For delta views: records only grow.
+ */
+export function heapRecords(): { records: HeapRecord[]; rate: number } {
+  return { records: refresh(), rate };
 }
 
 /**

@@ -19,6 +19,8 @@ export function deltaProfile(before: ProfileData, beforeNanos: bigint, after: Pr
   // Addresses are per-profile placeholders (one per location): given back after the merge.
   for (const loc of delta.location) loc.address = BigInt(loc.id);
   for (const m of delta.mapping) m.limit = BigInt(delta.location.length + 1);
+  // The second collection's comments describe the profile as of the end (not both sets).
+  delta.comments = [...after.comments];
   delta.timeNanos = afterNanos;
   delta.durationNanos = Number(afterNanos - beforeNanos);
   return delta;

@@ -143,9 +143,11 @@ function startCollector(kind: ProfileKind, config: RunConfig): Collector {
       const rate = config.memProfileRate !== undefined && config.memProfileRate > 0 ? config.memProfileRate : undefined;
       const running = load.heapSampler().samplerInterval();
       if (running === 0 && !load.noInspector().hasInspector()) throw new Error(load.noInspector().NO_INSPECTOR);
-      if (running === 0 || (rate !== undefined && rate !== running)) {
+      if (running === 0 || (rate !== undefined && rate !== running) || !load.heapSampler().samplerKeepsFreed()) {
         const heap = load.heap();
         if (rate !== undefined) heap.setMemProfileRate(rate);
+        // Go's allocs profile: every sampled allocation, short-lived garbage included.
+        heap.setAllocationSampling(true);
       }
       return snapshotCollector(kind, () => load.heap().heapProfileData("alloc_space"), collectGarbage);
     }

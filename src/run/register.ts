@@ -61,8 +61,9 @@ function startHeapSamplerEarly(): boolean {
     const raw = process.env[envName("memprofilerate")];
     const configured = raw ? parseIntFlag("memprofilerate", raw) : 0;
     const sampler = require("../collect/heap-sampler.js") as typeof import("../collect/heap-sampler.js");
-    // Go: -memprofilerate sets MemProfileRate only when > 0.
-    sampler.startSampler(configured > 0 ? configured : sampler.DEFAULT_MEM_PROFILE_RATE);
+    // Go: -memprofilerate sets MemProfileRate only when > 0. The file is
+    // Go's allocs profile: V8 keeps the samples of collected objects too.
+    sampler.startSampler(configured > 0 ? configured : sampler.DEFAULT_MEM_PROFILE_RATE, true);
     return sampler.samplerInterval() > 0;
   } catch {
     return false;

@@ -83,9 +83,15 @@ function leafSamples(p: ProfileData, where: (s: Sample) => boolean = () => true)
  * such as "(garbage collector)" left out: on a loaded machine they can
  * outweigh a short workload).
  */
-/** The inuse_space of the samples whose stack goes through `fn`. */
-function inuseBytesUnder(p: ProfileData, fn: string): number {
-  const inuse = p.sampleType.findIndex((st) => st.type === "inuse_space");
+/**
+ * -memprofile turns on allocation sampling: V8 says which samples are live
+ * (inuse_*) only from Node.js 26; alloc_* count every sampled allocation.
+ */
+const memprofileInuse = Number(process.versions.node.split(".")[0]) >= 26;
+
+/** The inuse_space (or another sample type) of the samples whose stack goes through `fn`. */
+function inuseBytesUnder(p: ProfileData, fn: string, type = "inuse_space"): number {
+  const inuse = p.sampleType.findIndex((st) => st.type === type);
   let bytes = 0;
   for (const s of p.sample) if (s.location.some((l) => l.line.some((ln) => ln.function.name === fn))) bytes += s.value[inuse]!;
   return bytes;
@@ -125,12 +131,14 @@ describe("tsprof run", { concurrency: 2 }, () => {
     ]);
     assert.equal(r.signal, "SIGTERM", r.stderr);
     assert.equal(r.stderr.split("\n").filter((l) => l.startsWith("tsprof: ") && / profile written to /.test(l)).length, 5, r.stderr);
-    // Go's -memprofile file is the allocs profile; the retained memory is its inuse_space.
+    // Go's -memprofile file is the allocs profile; the retained memory is in
+    // its alloc_space, and in its inuse_space where V8 reports liveness.
     const mem = decode(files.mem!);
     assert.equal(mem.defaultSampleType, "alloc_space");
-    const retained = inuseBytesUnder(mem, "retainMemory");
-    assert.ok(retained > 16 * 1024 * 1024, `retainMemory keeps ~32 MB, the profile says ${retained} bytes`);
-    assert.equal(topFunction(files.mem!, ["-sample_index=inuse_space"]), "retainMemory");
+    const type = memprofileInuse ? "inuse_space" : "alloc_space";
+    const retained = inuseBytesUnder(mem, "retainMemory", type);
+    assert.ok(retained > 16 * 1024 * 1024, `retainMemory keeps ~32 MB, the profile's ${type} says ${retained} bytes`);
+    assert.equal(topFunction(files.mem!, [`-sample_index=${type}`]), "retainMemory");
     const hasFunction = (p: ProfileData, name: string) => p.sample.some((s) => s.location.some((l) => l.line.some((ln) => ln.function.name === name)));
     assert.ok(hasFunction(decode(files.block!), "fs.readFileSync"), "the synchronous read is in the block profile");
     assert.ok(hasFunction(decode(files.threadcreate!), "startWorker"), "the worker's creator is in the threadcreate profile");
@@ -159,10 +167,22 @@ describe("tsprof run", { concurrency: 2 }, () => {
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { rate: 4096, kept: 2000 });
     const p = decode(file);
-    const retained = inuseBytesUnder(p, "allocateAtStart");
+    const type = memprofileInuse ? "inuse_space" : "alloc_space";
+    const retained = inuseBytesUnder(p, "allocateAtStart", type);
     // 2,000 arrays of 1,000 small integers: about 16 MB.
-    assert.ok(retained > 8 * 1024 * 1024, `allocateAtStart keeps ~16 MB, the profile says ${retained} bytes`);
-    assert.equal(topFunction(file, ["-sample_index=inuse_space"]), "allocateAtStart");
+    assert.ok(retained > 8 * 1024 * 1024, `allocateAtStart keeps ~16 MB, the profile's ${type} says ${retained} bytes`);
+    assert.equal(topFunction(file, [`-sample_index=${type}`]), "allocateAtStart");
+  });
+
+  it("--memprofile of node --test: the test's allocating function is the top alloc_space entry, its garbage counted", async (t) => {
+    if (!needGo(t)) return;
+    const file = out("node-test-mem.pb.gz");
+    const r = await tsprofRun(["--memprofile", file, "--", "node", "--test", "test/run/fixtures/allocating.test.mjs"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(topFunction(file), "allocateInLoop");
+    // 1,000,000 arrays of 20: a 32-byte JSArray and a 176-byte element store each, ~208 MB.
+    const bytes = inuseBytesUnder(decode(file), "allocateInLoop", "alloc_space");
+    assert.ok(Math.abs(bytes - 208e6) < 0.15 * 208e6, `alloc_space of allocateInLoop: ${bytes} bytes`);
   });
 
   it("the program's own tsprof calls see the run's CPU profile: in use, and labelled", async (t) => {

@@ -1,0 +1,163 @@
+// CPU cost of allocation sampling (setAllocationSampling(true), issue 14:
+// at most 1% over sampling off at 512 KiB) on an allocation-heavy workload
+// that turns the event loop (so the drains after garbage collections run, as
+// in a server). Each mode runs in a fresh process, rounds interleaved,
+// medians printed with ratios against the same run's modes:
+//   none     no profiler loaded
+//   off      tsprof's heap module loaded, setMemProfileRate(0)
+//   inuse    tsprof sampling at 512 KiB, in-use sampling (the default)
+//   allocs   tsprof sampling at 512 KiB, allocation sampling (keeps freed samples, drained)
+//   datadog  @datadog/pprof's heap profiler at 512 KiB, stack depth 64
+// Times are the process's CPU time (user + system, all threads). Then the
+// same comparison in one process, modes switched between rotated batches.
+//
+//   node scripts/build.mjs && node bench/heap-allocs-overhead.mjs [rounds=7]
+
+import { spawnSync } from "node:child_process";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { dirname, join } from "node:path";
+import { PassThrough } from "node:stream";
+import { setImmediate as turn } from "node:timers/promises";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const mode = process.env.ALLOCS_OVERHEAD_MODE;
+const RATE = 512 * 1024;
+const MODES = ["none", "off", "inuse", "allocs", "datadog"];
+
+if (!mode) {
+  const rounds = Number(process.argv[2] ?? 7);
+  const times = Object.fromEntries(MODES.map((m) => [m, []]));
+  const extra = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const m of MODES) {
+      const res = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], {
+        env: { ...process.env, ALLOCS_OVERHEAD_MODE: m },
+        encoding: "utf8",
+        timeout: 300_000,
+      });
+      if (res.status !== 0) throw new Error(`${m} failed: ${res.stderr}`);
+      const out = JSON.parse(res.stdout.trim().split("\n").pop());
+      times[m].push(out.ms);
+      if (out.drains !== undefined) extra.push(out);
+    }
+  }
+  const med = Object.fromEntries(MODES.map((m) => [m, median(times[m])]));
+  console.log(`Node ${process.version}; allocation-heavy workload, ${rounds} rounds, medians of process CPU time (ms); ratio = time / time with no profiler`);
+  for (const m of MODES) {
+    console.log(`${m.padEnd(8)} ${med[m].toFixed(0).padStart(6)} ms  x${(med[m] / med.none).toFixed(3)}   runs: ${times[m].map((t) => t.toFixed(0)).join(" ")}`);
+  }
+  const pct = (a, b) => `${((a / b - 1) * 100).toFixed(1)}%`;
+  console.log(`allocs vs off: ${pct(med.allocs, med.off)}; inuse vs off: ${pct(med.inuse, med.off)}; datadog vs none: ${pct(med.datadog, med.none)}; allocs / datadog: x${(med.allocs / med.datadog).toFixed(3)}`);
+  const e = extra[Math.floor(extra.length / 2)];
+  console.log(`allocation sampling in one run: ${e.samples} samples, ${e.drains} drains (${e.byGC} after GCs), largest drain ${e.maxSamples} samples; writing the allocs profile: ${e.writeMs.toFixed(1)} ms`);
+  const ab = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], {
+    env: { ...process.env, ALLOCS_OVERHEAD_MODE: "ab", ALLOCS_OVERHEAD_BATCHES: String(rounds * 4) },
+    encoding: "utf8",
+    timeout: 600_000,
+  });
+  if (ab.status !== 0) throw new Error(`in-process run failed: ${ab.stderr}`);
+  const sums = JSON.parse(ab.stdout.trim().split("\n").pop());
+  console.log(`in one process, ${rounds * 4} batches per mode rotated, total CPU ms: ${Object.entries(sums).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}`);
+  console.log(`  allocs vs off: ${pct(sums.allocs, sums.off)}, inuse vs off: ${pct(sums.inuse, sums.off)}, datadog vs off: ${pct(sums.datadog, sums.off)}, allocs / datadog: x${(sums.allocs / sums.datadog).toFixed(3)}`);
+  process.exit(0);
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+// ---- the workload (as bench/heap-overhead.mjs, turning the event loop) --------
+
+const ring = new Array(4096);
+
+function makeRecord(i) {
+  return { id: i, name: `user-${i % 1000}`, tags: [i & 7, i & 15, i & 31], score: i * 0.5 };
+}
+
+function bucketize(n) {
+  const m = new Map();
+  for (let i = 0; i < n; i++) {
+    const k = `k${i % 64}`;
+    let a = m.get(k);
+    if (!a) m.set(k, (a = []));
+    a.push(i);
+  }
+  return m.size;
+}
+
+async function work(n = 400_000) {
+  let sink = 0;
+  for (let i = 0; i < n; i++) {
+    const r = makeRecord(i);
+    const back = JSON.parse(JSON.stringify(r));
+    sink += back.tags.length;
+    if ((i & 63) === 0) ring[(i >> 6) & 4095] = back;
+    if ((i & 1023) === 0) sink += bucketize(2000);
+    if ((i & 8191) === 0) await turn(); // a request boundary
+  }
+  return sink;
+}
+
+// ---- one measured run ----------------------------------------------------------
+
+const heapUrl = pathToFileURL(join(here, "../dist/esm/collect/heap.js")).href;
+
+if (mode === "ab") {
+  const tsprof = await import(heapUrl);
+  const { heap } = await import("@datadog/pprof");
+  const on = {
+    off: () => tsprof.setMemProfileRate(0),
+    inuse: () => (tsprof.setAllocationSampling(false), tsprof.setMemProfileRate(RATE)),
+    allocs: () => (tsprof.setAllocationSampling(true), tsprof.setMemProfileRate(RATE)),
+    datadog: () => (tsprof.setMemProfileRate(0), heap.start(RATE, 64)),
+  };
+  const off = { off() {}, inuse: () => tsprof.setMemProfileRate(0), allocs: () => tsprof.setMemProfileRate(0), datadog: () => heap.stop() };
+  const names = Object.keys(on);
+  const sums = Object.fromEntries(names.map((m) => [m, 0]));
+  await work(); // warm-up
+  const batches = Number(process.env.ALLOCS_OVERHEAD_BATCHES ?? 28);
+  for (let b = 0; b < batches; b++) {
+    for (let k = 0; k < names.length; k++) {
+      const m = names[(b + k) % names.length];
+      on[m]();
+      const c0 = process.cpuUsage();
+      await work(100_000);
+      const c = process.cpuUsage(c0);
+      off[m]();
+      sums[m] += (c.user + c.system) / 1000;
+    }
+  }
+  console.log(JSON.stringify(sums));
+  process.exit(0);
+}
+
+let tsprof;
+if (mode === "off" || mode === "inuse" || mode === "allocs") {
+  tsprof = await import(heapUrl);
+  if (mode === "off") tsprof.setMemProfileRate(0);
+  if (mode === "allocs") tsprof.setAllocationSampling(true);
+} else if (mode === "datadog") {
+  const { heap } = await import("@datadog/pprof");
+  heap.start(RATE, 64);
+}
+
+await work(); // warm-up: compile before timing
+const c0 = process.cpuUsage();
+const sink = await work(2_000_000);
+const c = process.cpuUsage(c0);
+const ms = (c.user + c.system) / 1000;
+const out = { ms };
+if (mode === "allocs") {
+  const w = new PassThrough();
+  w.resume();
+  const t1 = process.hrtime.bigint();
+  await tsprof.writeHeapProfile(w);
+  out.writeMs = Number(process.hrtime.bigint() - t1) / 1e6;
+  const s = tsprof.allocationDrainStats();
+  Object.assign(out, s);
+  const { heapRecords } = tsprof;
+  out.samples = heapRecords().records.reduce((n, r) => n + r.seen, 0);
+}
+if (sink === -1) console.log(sink);
+console.log(JSON.stringify(out));
