@@ -54,7 +54,7 @@ class Session implements PushSession {
   private readonly onExit = (): void => this.stopSync();
 
   constructor(private readonly o: ResolvedPushOptions) {
-    this.uploader = new Uploader({ url: o.ingestUrl.href, timeoutMs: o.timeoutMs, maxQueue: o.maxQueue, maxQueueBytes: o.maxQueueBytes, warn: o.warn });
+    this.uploader = new Uploader({ url: o.ingestUrl.href, maxBackoffMs: Math.max(1000, o.periodMs), timeoutMs: o.timeoutMs, maxQueue: o.maxQueue, maxQueueBytes: o.maxQueueBytes, warn: o.warn });
     // The heap sampler first: should it fail, no CPU sampler is left running.
     this.heap = o.heap ? new (createRequire(import.meta.url)("../collect/heap-windows.js") as typeof import("../collect/heap-windows.js")).HeapWindows() : undefined;
     this.cpu = o.cpu ? new CpuWindows(o.cpuHz) : undefined;

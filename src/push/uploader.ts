@@ -27,6 +27,8 @@ export interface PushStats {
 
 export interface UploaderOptions {
   url: string;
+  /** The longest backoff (ms): about the period, so uploads resume within a period of the server's return. */
+  maxBackoffMs: number;
   timeoutMs: number;
   maxQueue: number;
   maxQueueBytes: number;
@@ -43,8 +45,8 @@ const FLUSH_RETRY_CAP_MS = 250;
 /** No second warning line within this time, however often the server comes and goes. */
 const WARN_GAP_MS = 10 * 60_000;
 
-export function backoffMs(failures: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, failures - 1));
+export function backoffMs(failures: number, cap = BACKOFF_CAP_MS, random: () => number = Math.random): number {
+  const ceiling = Math.min(cap, BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** Math.min(30, Math.max(0, failures - 1)));
   return Math.round(random() * ceiling);
 }
 
@@ -81,15 +83,16 @@ export class Uploader {
   constructor(private readonly o: UploaderOptions) {}
 
   snapshot(): PushStats {
-    return { ...this.stats, queued: this.queue.length + (this.sending ? 1 : 0), queuedBytes: this.queuedBytes };
+    return { ...this.stats, queued: this.queue.length, queuedBytes: this.queuedBytes };
   }
 
   /** Queues an upload; the oldest waiting ones are dropped beyond the bounds. */
   add(req: IngestRequest): void {
     this.queue.push({ req, attempts: 0 });
     this.queuedBytes += req.body.length;
-    while (this.queue.length > 0 && (this.queue.length + (this.sending ? 1 : 0) > this.o.maxQueue || this.queuedBytes > this.o.maxQueueBytes)) {
-      this.drop(this.queue.shift()!);
+    // The one being sent (at the head) finishes its attempt; the oldest after it goes.
+    while (this.queue.length > 1 && (this.queue.length > this.o.maxQueue || this.queuedBytes > this.o.maxQueueBytes)) {
+      this.drop(this.queue.splice(this.queue[0] === this.sending ? 1 : 0, 1)[0]!);
     }
     this.pump();
   }
@@ -178,8 +181,10 @@ export class Uploader {
     this.inFlight = undefined;
     const i = this.queue.indexOf(item);
     if (err === undefined) {
-      if (i >= 0) this.queue.splice(i, 1);
-      this.queuedBytes -= item.req.body.length;
+      if (i >= 0) {
+        this.queue.splice(i, 1);
+        this.queuedBytes -= item.req.body.length;
+      }
       this.stats.uploaded++;
       this.failuresInRow = 0;
       this.outage = false;
@@ -196,7 +201,7 @@ export class Uploader {
       }
       this.warnOnce(reason);
       // During the final flush the waits are short (its deadline bounds them), and keep the process alive.
-      const wait = this.holdProcess ? Math.min(backoffMs(this.failuresInRow), FLUSH_RETRY_CAP_MS) : backoffMs(this.failuresInRow);
+      const wait = backoffMs(this.failuresInRow, this.holdProcess ? FLUSH_RETRY_CAP_MS : this.o.maxBackoffMs);
       this.retryTimer = setTimeout(() => {
         this.retryTimer = undefined;
         for (const wake of this.idle.splice(0)) wake();

@@ -10,10 +10,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as rootApi from "../../src/index.ts";
 import * as httpApi from "../../src/http/index.ts";
+import * as pushApi from "../../src/push/index.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-test("tsprof and tsprof/http, imported and required, export exactly the source entries' names", () => {
+test("tsprof, tsprof/http and tsprof/push, imported and required, export exactly the source entries' names", () => {
   const script = `
     import { createRequire } from "node:module";
     const require = createRequire(${JSON.stringify(root + "/package.json")});
@@ -23,13 +24,17 @@ test("tsprof and tsprof/http, imported and required, export exactly the source e
       requireRoot: names(require("tsprof")),
       importHttp: names(await import("tsprof/http")),
       requireHttp: names(require("tsprof/http")),
+      importPush: names(await import("tsprof/push")),
+      requirePush: names(require("tsprof/push")),
     }));
   `;
   const out = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8" }));
   const rootNames = Object.keys(rootApi).sort();
   const httpNames = Object.keys(httpApi).sort();
+  const pushNames = Object.keys(pushApi).sort();
   assert.ok(rootNames.includes("startCPUProfile") && httpNames.includes("handler"));
-  assert.deepEqual(out, { importRoot: rootNames, requireRoot: rootNames, importHttp: httpNames, requireHttp: httpNames });
+  assert.ok(pushNames.includes("startPush"));
+  assert.deepEqual(out, { importRoot: rootNames, requireRoot: rootNames, importHttp: httpNames, requireHttp: httpNames, importPush: pushNames, requirePush: pushNames });
 });
 
 test("the built CommonJS runtime is strict mode, as its source", () => {
@@ -45,7 +50,7 @@ test("the built CommonJS runtime is strict mode, as its source", () => {
   // And runs so: sloppy functions have their own "caller" property, strict ones do not.
   const script = `
     const sloppy = [];
-    for (const entry of ["index.cjs", "http.cjs"]) {
+    for (const entry of ["index.cjs", "http.cjs", "push.cjs"]) {
       for (const [name, value] of Object.entries(require(${JSON.stringify(cjs)} + "/" + entry))) {
         if (typeof value === "function" && Object.hasOwn(value, "caller")) sloppy.push(name);
       }

@@ -1,0 +1,163 @@
+// tsprof/push end to end: built programs push to a loopback stand-in for
+// Pyroscope's /ingest (receiver.ts). Each upload's pprof is read back with
+// our decoder and `go tool pprof`; the windows must meet exactly; a server
+// that is down costs a bounded queue, drops counted and one warning line;
+// every way out of the process sends its last window; and the requests are
+// compared with those of the official SDK, @pyroscope/nodejs, run with the
+// same settings against the same receiver.
+
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { after, describe, it } from "node:test";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
+import { decodeProfile } from "../../src/profile/decode.ts";
+import type { ProfileData } from "../../src/profile/model.ts";
+import { needGo, goPprofStrict, parseTop } from "../helpers/tools.ts";
+import { Receiver, type Received } from "./receiver.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "../..");
+const pusher = join(here, "fixtures/pusher.mjs");
+const sdk = join(here, "fixtures/sdk.cjs");
+const cli = join(root, "dist/esm/cli/main.js");
+const dir = mkdtempSync(join(tmpdir(), "tsprof-push-test-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("TSPROF_") && !k.startsWith("PYROSCOPE_") && k !== "NODE_OPTIONS" && k !== "NODE_TEST_CONTEXT") env[k] = v;
+  return env;
+}
+
+interface Ran {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command without blocking this process's event loop (the receiver lives here). */
+function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; onStdout?: (text: string, pid: number) => void } = {}): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: opts.env ?? cleanEnv(), cwd: root });
+    let stdout = "", stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d;
+      opts.onStdout?.(stdout, child.pid!);
+    });
+    child.stderr.on("data", (d: Buffer) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (status, signal) => resolve({ status, signal, stdout, stderr }));
+  });
+}
+
+function builtOrFail(): void {
+  assert.ok(existsSync(join(root, "dist/esm/push/index.js")) && existsSync(cli), "tsprof is not built: run `node scripts/build.mjs` first");
+}
+
+const isCpu = (r: Received) => r.query.has("sampleRate");
+
+function profileOf(r: Received): ProfileData {
+  const part = r.parts?.find((p) => p.name === "profile");
+  assert.ok(part, "a multipart `profile` field");
+  return decodeProfile(part.body);
+}
+
+function lastJson(stdout: string): { stats: { uploaded: number; dropped: number; failedAttempts: number; queued: number }; maxQueued: number; maxQueuedBytes: number; reached: string[] } {
+  return JSON.parse(stdout.trim().split("\n").pop()!);
+}
+
+describe("tsprof/push", () => {
+  it("pushes contiguous CPU and heap windows whose pprof opens in go tool pprof", async (t) => {
+    builtOrFail();
+    const rx = new Receiver();
+    const url = await rx.start();
+    try {
+      const settings = { serverAddress: url, appName: "push-test", tags: { env: "ci" }, flushIntervalMs: 1000 };
+      const ran = await run(process.execPath, [pusher, JSON.stringify(settings), "3500", "stop"]);
+      assert.equal(ran.status, 0, ran.stderr);
+      const out = lastJson(ran.stdout);
+      assert.deepEqual(out.reached, []);
+      assert.equal(ran.stderr, "");
+      const cpu = rx.received.filter(isCpu), heap = rx.received.filter((r) => !isCpu(r));
+      // 3.5 s at 1 s: three full windows and the last part, of each profile.
+      assert.ok(cpu.length >= 3 && heap.length >= 3, `${cpu.length} CPU and ${heap.length} heap uploads`);
+      assert.equal(out.stats.uploaded, rx.received.length);
+      for (const [kind, list] of [["cpu", cpu], ["heap", heap]] as const) {
+        const profiles = list.map(profileOf);
+        for (let i = 1; i < list.length; i++) {
+          const prev = profiles[i - 1]!, cur = profiles[i]!;
+          // No gap, no overlap: to the nanosecond in the pprof, to the second in the query.
+          assert.equal(prev.timeNanos + BigInt(prev.durationNanos), cur.timeNanos, `${kind} window ${i} starts where ${i - 1} ended`);
+          assert.equal(list[i - 1]!.query.get("until"), list[i]!.query.get("from"));
+        }
+        for (const [i, r] of list.entries()) {
+          const p = profiles[i]!;
+          assert.equal(r.query.get("from"), String(p.timeNanos / 1_000_000_000n));
+          assert.equal(r.query.get("until"), String((p.timeNanos + BigInt(p.durationNanos)) / 1_000_000_000n));
+          // A full window lasts about the period (the machine is loaded: generous bounds).
+          if (i < list.length - 1) assert.ok(p.durationNanos > 0.5e9 && p.durationNanos < 3e9, `${kind} window ${i}: ${p.durationNanos} ns`);
+        }
+      }
+      // CPU: the busy function carries most of the samples.
+      const cpuTotal = cpu.map(profileOf).reduce((n, p) => n + p.sample.reduce((m, s) => m + s.value[1]!, 0), 0);
+      assert.ok(cpuTotal > 0.5e9, `${cpuTotal} ns of CPU in all windows`);
+      // Heap: each window's alloc_space is that window's (its sum over windows is what the program allocated, about 16 KB per step).
+      const allocs = heap.map((r) => profileOf(r).sample.reduce((n, s) => n + s.value[1]!, 0));
+      assert.ok(allocs.filter((a) => a > 0).length >= 3, `alloc_space per window: ${allocs}`);
+      for (const r of heap) {
+        const config = JSON.parse(r.parts!.find((p) => p.name === "sample_type_config")!.body.toString());
+        assert.deepEqual(Object.keys(config).sort(), ["alloc_objects", "alloc_space", "inuse_objects", "inuse_space"]);
+      }
+      if (!needGo(t)) return;
+      const cpuFile = join(dir, "cpu.pb.gz"), heapFile = join(dir, "heap.pb.gz");
+      writeFileSync(cpuFile, cpu[1]!.parts![0]!.body);
+      writeFileSync(heapFile, heap[1]!.parts![0]!.body);
+      const top = parseTop(goPprofStrict(["-top", "-nodecount=200", cpuFile]));
+      const busy = top.find((row) => row.name.includes("pushBusyWork"));
+      assert.ok(busy && busy.cumPct > 30, `pushBusyWork in go tool pprof -top: ${JSON.stringify(top.slice(0, 8))}`);
+      const heapTop = parseTop(goPprofStrict(["-top", "-sample_index=alloc_space", heapFile]));
+      assert.ok(heapTop.some((row) => row.name.includes("pushBusyWork")), `heap -top: ${JSON.stringify(heapTop.slice(0, 8))}`);
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it("survives a server that is down, then back: bounded queue, drops counted, one warning line, uploads resume", async () => {
+    builtOrFail();
+    const rx = new Receiver();
+    const url = await rx.start();
+    rx.mode = "down";
+    try {
+      const settings = { serverAddress: url, appName: "down-test", flushIntervalMs: 500, maxQueue: 4, timeoutMs: 2000 };
+      // Down for the first 4 s of a 9 s run, then back.
+      let backAt = Infinity;
+      const backTimer = setTimeout(() => {
+        rx.mode = 200;
+        backAt = Date.now();
+      }, 4000);
+      const ran = await run(process.execPath, [pusher, JSON.stringify(settings), "9000", "stop"]);
+      clearTimeout(backTimer);
+      assert.equal(ran.status, 0, ran.stderr);
+      const out = lastJson(ran.stdout);
+      assert.deepEqual(out.reached, []);
+      const warnings = ran.stderr.split("\n").filter((l) => l.startsWith("tsprof:"));
+      assert.equal(warnings.length, 1, ran.stderr);
+      assert.match(warnings[0]!, /pushing profiles to http:\/\/127\.0\.0\.1:\d+\/ingest failed/);
+      assert.ok(out.maxQueued <= 4, `at most 4 uploads waited: ${out.maxQueued}`);
+      assert.ok(out.stats.dropped > 0, `drops counted: ${JSON.stringify(out.stats)}`);
+      // Resumed while the program ran (the backoff never exceeds about the period), not only at the final flush.
+      const resumed = rx.received.filter((r) => r.at < backAt + 3000);
+      assert.ok(resumed.length > 0, `uploads within 3 s of the server's return: ${rx.received.map((r) => r.at - backAt)}`);
+      assert.equal(out.stats.uploaded, rx.received.length);
+      // What was kept is the newest: the first upload received covers a window that ended while the server was down, the last one the end.
+      for (const r of rx.received) profileOf(r);
+    } finally {
+      await rx.close();
+    }
+  });
+});
