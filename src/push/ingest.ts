@@ -28,6 +28,8 @@ export const HEAP_SAMPLE_TYPE_CONFIG = {
 export const SPY_NAME = "nodespy";
 
 export interface IngestWindow {
+  /** The user-agent header, e.g. tsprof/0.1.0. */
+  userAgent: string;
   ingestUrl: URL;
   name: string;
   headers: Record<string, string>;
@@ -59,7 +61,7 @@ export function ingestRequest(w: IngestWindow): IngestRequest {
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return {
     url: url.href,
-    headers: { ...w.headers, "content-type": `multipart/form-data; boundary=${boundary}` },
+    headers: { ...w.headers, "content-type": `multipart/form-data; boundary=${boundary}`, "user-agent": w.userAgent },
     body: Buffer.concat(chunks),
   };
 }

@@ -119,6 +119,7 @@ class Session implements PushSession {
       ingestUrl: this.o.ingestUrl,
       name: this.o.name,
       headers: this.o.headers,
+      userAgent: `tsprof/${packageVersion()}`,
       startNanos: c.startNanos,
       endNanos: c.endNanos,
       sampleRate: c.sampleRate,

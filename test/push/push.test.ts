@@ -161,3 +161,152 @@ describe("tsprof/push", () => {
     }
   });
 });
+
+/** APP{k=v,...} → its parts. */
+function parseName(name: string): { app: string; tags: Record<string, string> } {
+  const m = /^([^{]*)\{(.*)\}$/.exec(name);
+  assert.ok(m, `name ${name} is APP{tags}`);
+  const tags: Record<string, string> = {};
+  for (const pair of m[2]!.split(",").filter(Boolean)) {
+    const eq = pair.indexOf("=");
+    tags[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return { app: m[1]!, tags };
+}
+
+describe("tsprof/push and @pyroscope/nodejs send the same requests for the same settings", () => {
+  const variants = {
+    "bearer token and tenant": { authToken: "s3cret-token", tenantID: "team-a" },
+    "basic auth and tenant": { basicAuthUser: "alice", basicAuthPassword: "pa:ss", tenantID: "team-b" },
+  };
+  for (const [what, auth] of Object.entries(variants)) {
+    it(what, async () => {
+      builtOrFail();
+      const rx = new Receiver();
+      const url = await rx.start();
+      try {
+        const settings = { serverAddress: url, appName: "shape.app", tags: { env: "ci", region: "eu-1" }, flushIntervalMs: 1000, ...auth };
+        const ranSdk = await run(process.execPath, [sdk, JSON.stringify(settings), "2500"]);
+        assert.equal(ranSdk.status, 0, ranSdk.stderr);
+        const theirs = rx.received.splice(0);
+        const ranOurs = await run(process.execPath, [pusher, JSON.stringify(settings), "2500", "stop"]);
+        assert.equal(ranOurs.status, 0, ranOurs.stderr);
+        const ours = rx.received.splice(0);
+        assert.ok(theirs.length >= 2 && ours.length >= 2, `${theirs.length} SDK and ${ours.length} tsprof requests`);
+
+        // The SDK's requests, as read from its source (dist/cjs/pyroscope-api-exporter.js) and seen here.
+        for (const r of theirs) {
+          assert.deepEqual([...r.query.keys()].filter((k) => k !== "sampleRate"), ["format", "from", "name", "spyName", "until"]);
+          assert.equal(r.query.get("format"), "pprof");
+          assert.equal(r.headers["content-type"], "application/octet-stream");
+          assert.deepEqual([...r.body.subarray(0, 2)], [0x1f, 0x8b], "a bare gzipped pprof");
+          // Its wall profile's sampleRate is ceil(1e6 / samplingDurationMs): 17 with the defaults (wall-profiler.js), not the 100 Hz it samples at.
+          if (r.query.has("sampleRate")) assert.equal(r.query.get("sampleRate"), "17");
+        }
+        const first = theirs[0]!;
+        for (const r of ours) {
+          assert.equal(r.method, first.method);
+          assert.equal(r.path, first.path);
+          // The same query keys in the same order, but `format`: the body is a form (with format=pprof the server would read it as a bare pprof).
+          assert.deepEqual([...r.query.keys()], [...first.query.keys()].filter((k) => k !== "format" && (k !== "sampleRate" || r.query.has("sampleRate"))).concat(r.query.has("sampleRate") && !first.query.has("sampleRate") ? ["sampleRate"] : []));
+          assert.equal(r.query.get("spyName"), first.query.get("spyName"));
+          for (const key of ["from", "until"]) assert.ok(Math.abs(Number(r.query.get(key)) - Number(first.query.get(key))) < 60, `${key} in Unix seconds`);
+          const a = parseName(r.query.get("name")!), b = parseName(first.query.get("name")!);
+          assert.equal(a.app, b.app);
+          // Every tag the SDK sends, with the same value, but the library's own name and version.
+          const { ["otel.scope.name"]: ourScope, ["otel.scope.version"]: ourVersion, ...ourTags } = a.tags;
+          const { ["otel.scope.name"]: theirScope, ...theirTags } = b.tags;
+          delete theirTags["otel.scope.version"];
+          assert.deepEqual(ourTags, theirTags);
+          assert.equal(theirScope, "com.grafana.pyroscope/nodejs");
+          assert.equal(ourScope, "tsprof");
+          assert.match(ourVersion!, /^\d+\.\d+\.\d+/);
+          assert.deepEqual(Object.keys(a.tags), Object.keys(b.tags), "tags in the same order");
+          // Credentials and tenant, byte for byte.
+          assert.equal(r.headers.authorization, first.headers.authorization);
+          assert.equal(r.headers["x-scope-orgid"], first.headers["x-scope-orgid"]);
+          // The body: a form whose `profile` file is the gzipped pprof; the heap's with its sample_type_config.
+          assert.match(r.headers["content-type"]!, /^multipart\/form-data; boundary=/);
+          const names = r.parts!.map((p) => `${p.name}:${p.filename}`);
+          assert.deepEqual(names, r.query.has("sampleRate") ? ["profile:profile.pprof"] : ["profile:profile.pprof", "sample_type_config:sample_type_config.json"]);
+          assert.deepEqual([...r.parts![0]!.body.subarray(0, 2)], [0x1f, 0x8b]);
+          if (r.query.has("sampleRate")) assert.equal(r.query.get("sampleRate"), "100");
+          assert.match(r.headers["user-agent"]!, /^tsprof\//);
+        }
+        if ("authToken" in auth) assert.equal(first.headers.authorization, "Bearer s3cret-token");
+        else assert.equal(first.headers.authorization, `Basic ${Buffer.from("alice:pa:ss").toString("base64")}`);
+        // Both send a CPU-time profile and a heap profile each period; the SDK's CPU one is wall time.
+        const types = (rs: Received[], part: (r: Received) => Buffer) => new Set(rs.map((r) => decodeProfile(gunzipSync(part(r))).sampleType.map((t) => t.type).join(",")));
+        assert.deepEqual(types(theirs, (r) => r.body), new Set(["samples,wall", "inuse_objects,inuse_space"]));
+        assert.deepEqual(types(ours, (r) => r.parts![0]!.body), new Set(["samples,cpu", "alloc_objects,alloc_space,inuse_objects,inuse_space"]));
+      } finally {
+        await rx.close();
+      }
+    });
+  }
+});
+
+describe("the last window is sent on every way out", () => {
+  const cpuOf = (rs: Received[]) => rs.filter(isCpu).map(profileOf).reduce((n, p) => n + p.sample.reduce((m, s) => m + s.value[1]!, 0), 0);
+
+  for (const end of ["exit", "end"] as const) {
+    it(end === "exit" ? "process.exit()" : "the event loop running out (and the period's timer does not keep the process alive)", async () => {
+      builtOrFail();
+      const rx = new Receiver();
+      const url = await rx.start();
+      try {
+        // A period far longer than the run: only the final flush sends anything.
+        const settings = { serverAddress: url, appName: "exit-test", flushIntervalMs: 120_000 };
+        const t0 = Date.now();
+        const ran = await run(process.execPath, [pusher, JSON.stringify(settings), "1500", end]);
+        assert.equal(ran.status, 0, ran.stderr);
+        assert.ok(Date.now() - t0 < 60_000, "the process ended long before its period");
+        assert.deepEqual(lastJson(ran.stdout).reached, []);
+        assert.equal(rx.received.length, 2, "one CPU and one heap upload");
+        assert.ok(cpuOf(rx.received) > 0.3e9, `${cpuOf(rx.received)} ns of CPU in the last window`);
+        const heap = profileOf(rx.received.find((r) => !isCpu(r))!);
+        assert.ok(heap.sample.reduce((n, s) => n + s.value[1]!, 0) > 0, "allocations in the last window");
+      } finally {
+        await rx.close();
+      }
+    });
+  }
+
+  it("SIGTERM under tsprof run --push, with the run's flags and credentials", async () => {
+    builtOrFail();
+    const rx = new Receiver();
+    const url = await rx.start();
+    try {
+      const env = { ...cleanEnv(), TSPROF_PUSH_TOKEN: "run-token" };
+      const args = [cli, "run", "--push", url, "--pushapp", "run.app", "--pushtags", "env=ci,team=core", "--pushperiod", "2m", "--pushtenant", "t1", "--", "node", join(here, "fixtures/serve.mjs")];
+      let signalled = false;
+      const ran = await run(process.execPath, args, {
+        env,
+        onStdout: (text, pid) => {
+          if (!signalled && text.includes("ready")) {
+            signalled = true;
+            process.kill(pid, "SIGTERM");
+          }
+        },
+      });
+      assert.ok(signalled, ran.stderr);
+      // tsprof run dies of the signal its command died of.
+      assert.equal(ran.signal, "SIGTERM", `${ran.status} ${ran.stderr}`);
+      assert.equal(rx.received.length, 2, `one CPU and one heap upload: ${ran.stderr}`);
+      for (const r of rx.received) {
+        const { app, tags } = parseName(r.query.get("name")!);
+        assert.equal(app, "run.app");
+        assert.equal(tags.env, "ci");
+        assert.equal(tags.team, "core");
+        assert.equal(r.headers.authorization, "Bearer run-token");
+        assert.equal(r.headers["x-scope-orgid"], "t1");
+      }
+      assert.ok(cpuOf(rx.received) > 0.1e9, `${cpuOf(rx.received)} ns of CPU`);
+      const top = profileOf(rx.received.find(isCpu)!);
+      const names = new Set(top.function.map((f) => f.name));
+      assert.ok(names.has("serveBusyWork"), "the program's function is in the CPU profile");
+    } finally {
+      await rx.close();
+    }
+  });
+});
