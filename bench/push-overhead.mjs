@@ -3,10 +3,13 @@
 // defaults (CPU and heap profiles, every 15 s), against the same server
 // unprofiled and against @pyroscope/nodejs (wall and heap) at the same
 // period, all pushing to a loopback receiver in this process, measured in the
-// same run, the modes interleaved round by round.
+// same run, the modes interleaved round by round; push-cpu is tsprof/push
+// with the CPU profile alone (each heap window costs a full garbage
+// collection on Node.js before 26: V8's inspector forces one before it
+// reports the sampled heap).
 //
 //   node scripts/build.mjs && node bench/push-overhead.mjs
-//   BENCH_SECONDS=31 BENCH_ROUNDS=3 BENCH_MODES=none,push,pyroscope BENCH_PUSH_PERIOD_MS=15000 node bench/push-overhead.mjs
+//   BENCH_SECONDS=31 BENCH_ROUNDS=3 BENCH_MODES=none,push,push-cpu,pyroscope BENCH_PUSH_PERIOD_MS=15000 node bench/push-overhead.mjs
 //
 // Each measurement is a saturating load test (autocannon, 10 connections) of
 // BENCH_SECONDS (default 31: two uploads of each profile fall inside), after
@@ -25,7 +28,7 @@ import autocannon from "autocannon";
 const serverScript = fileURLToPath(new URL("./_http-server.mjs", import.meta.url));
 const seconds = Number(process.env.BENCH_SECONDS ?? 31);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const modes = (process.env.BENCH_MODES ?? "none,push,pyroscope").split(",").filter(Boolean);
+const modes = (process.env.BENCH_MODES ?? "none,push,push-cpu,pyroscope").split(",").filter(Boolean);
 const period = Number(process.env.BENCH_PUSH_PERIOD_MS ?? 15_000);
 const canPin = availableParallelism() >= 2 && spawnSync("taskset", ["-V"]).status === 0;
 const pin = (process.env.BENCH_PIN ?? (canPin ? "1" : "0")) === "1";

@@ -50,8 +50,12 @@ export class CpuWindows {
     const recording = this.recording;
     this.recording = startLabelRecording();
     const endNanos = wallNanos();
-    const profile = cutThreadProfile();
-    recording.stop();
+    let profile: V8CpuProfile;
+    try {
+      profile = cutThreadProfile();
+    } finally {
+      recording.stop();
+    }
     return this.window(profile, recording, endNanos);
   }
 
