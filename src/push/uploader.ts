@@ -112,7 +112,8 @@ export class Uploader {
   }
 
   /**
-   * Sends what is queued now, retrying without waiting out the backoff, until
+   * Sends what is queued now, retrying after short waits (at most
+   * FLUSH_RETRY_CAP_MS) instead of the backoff, until
    * the queue is empty or `deadline` (performance.now() ms) passes; what is
    * left is dropped and counted. Resolves, never rejects.
    */
