@@ -33,9 +33,17 @@ const url = `http://127.0.0.1:${server.address().port}`;
 
 const settings = { serverAddress: url, appName: "outage", flushIntervalMs: period };
 const totalMs = (leadS + downS + upS) * 1000;
-const child = spawn(process.execPath, [pusher, JSON.stringify(settings), String(totalMs), "stop"], { stdio: ["ignore", "pipe", "pipe"] });
+const child = spawn(process.execPath, [pusher, JSON.stringify(settings), String(totalMs), "stop"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PUSHER_MEM: "1" } });
 let stdout = "", stderr = "";
-child.stdout.on("data", (d) => (stdout += d));
+// The program's own memory figures, by phase.
+const mem = { before: [], down: [], after: [] };
+let pendingLine = "";
+child.stdout.on("data", (d) => {
+  stdout += d;
+  const lines = (pendingLine + d).split("\n");
+  pendingLine = lines.pop();
+  for (const l of lines) if (l.startsWith("mem ")) mem[phase].push(JSON.parse(l.slice(4)));
+});
 child.stderr.on("data", (d) => (stderr += d));
 
 const rssMiB = () => {
@@ -64,10 +72,12 @@ clearInterval(sampler);
 server.close();
 
 const out = JSON.parse(stdout.trim().split("\n").pop());
+const memStat = (key) => Object.entries(mem).map(([p, xs]) => `${p} ${xs.length ? Math.max(...xs.map((m) => m[key] / 1048576)).toFixed(1) : "n/a"}`).join(", ");
 const stat = (xs) => (xs.length ? `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)} MiB` : "n/a");
 const firstAfter = received.find((t) => t >= backAt);
 console.log(`push-outage: period ${period} ms, ${leadS} s up, ${downS} s down, ${upS} s up again; Node.js ${process.version}; ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 console.log(`  RSS: before ${stat(phases.before)}, during the outage ${stat(phases.down)}, after ${stat(phases.after)}`);
+console.log(`  V8 heap used (largest, MiB): ${memStat("heapUsed")}; external: ${memStat("external")}`);
 console.log(`  largest queue ${out.maxQueued} uploads, ${(out.maxQueuedBytes / 1024).toFixed(0)} KiB`);
 console.log(`  stats: ${JSON.stringify(out.stats)}`);
 console.log(`  first upload ${firstAfter ? ((firstAfter - backAt) / 1000).toFixed(1) + " s" : "never"} after the server came back; ${received.filter((t) => t >= backAt).length} uploads after it`);

@@ -170,3 +170,21 @@ test("a push session holds the CPU sampler: startCPUProfile says it is in use un
     await rx.close();
   }
 });
+
+test("every request has a time-out: a server that never answers costs an attempt, not a stuck queue", async () => {
+  const rx = new Receiver();
+  const url = await rx.start();
+  rx.mode = "hang";
+  const up = new Uploader({ url, maxBackoffMs: 50, timeoutMs: 300, maxQueue: 4, maxQueueBytes: 1 << 20, warn: () => {} });
+  try {
+    up.add({ url, headers: {}, body: Buffer.from("x") });
+    while (up.stats.failedAttempts === 0) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(up.stats.lastError, "no answer within 300 ms");
+    rx.mode = 200;
+    await up.flush(performance.now() + 10_000);
+    assert.equal(up.stats.uploaded, 1);
+  } finally {
+    up.close();
+    await rx.close();
+  }
+});

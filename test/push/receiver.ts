@@ -50,8 +50,8 @@ export function parseMultipart(body: Buffer, contentType: string): Part[] {
 
 export class Receiver {
   readonly received: Received[] = [];
-  /** The status answered; "down" destroys each connection without an answer. */
-  mode: number | "down" = 200;
+  /** The status answered; "down" destroys each connection without an answer; "hang" reads the request and never answers. */
+  mode: number | "down" | "hang" = 200;
   private server: Server | undefined;
   private waiters: { n: number; resolve: () => void }[] = [];
 
@@ -64,6 +64,7 @@ export class Receiver {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
+        if (this.mode === "hang") return;
         const body = Buffer.concat(chunks);
         const url = new URL(req.url ?? "/", "http://x");
         const ct = req.headers["content-type"] ?? "";
