@@ -81,6 +81,18 @@ if (mode === "labels-only") {
       inner(req, res);
     });
   }
+} else if (mode === "push" || mode === "push-cpu") {
+  // tsprof/push at its defaults (CPU and heap, every 15 s) to BENCH_PUSH_URL; push-cpu: the CPU profile alone.
+  const { startPush } = await import("../dist/esm/push/index.js");
+  const profiles = mode === "push-cpu" ? ["cpu"] : ["cpu", "heap"];
+  const session = startPush({ serverAddress: process.env.BENCH_PUSH_URL, appName: "bench", profiles, flushIntervalMs: Number(process.env.BENCH_PUSH_PERIOD_MS ?? 15_000) });
+  stop = () => session.stop();
+} else if (mode === "pyroscope") {
+  // @pyroscope/nodejs (wall and heap) with the same period, to the same receiver.
+  const { default: Pyroscope } = await import("@pyroscope/nodejs");
+  Pyroscope.init({ serverAddress: process.env.BENCH_PUSH_URL, appName: "bench", flushIntervalMs: Number(process.env.BENCH_PUSH_PERIOD_MS ?? 15_000) });
+  Pyroscope.start();
+  stop = () => Pyroscope.stop();
 }
 
 // GET /__cpu answers the server's CPU time so far (µs): CPU per request is

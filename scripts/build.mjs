@@ -45,7 +45,7 @@ for (const file of listFiles(src, ".cjs")) {
 
 // The ESM entries name each export of the CommonJS module: `export *` from
 // CommonJS would also export "module.exports" on Node 23 and later.
-const entries = { index: "index.js", http: "http/index.js", otel: "otel/index.js" };
+const entries = { index: "index.js", http: "http/index.js", otel: "otel/index.js", push: "push/index.js" };
 for (const [name, file] of Object.entries(entries)) {
   writeFileSync(join(cjsRoot, `${name}.cjs`), `"use strict";\nmodule.exports = require("./${file}");\n`);
   const names = Object.keys(require(join(cjsRoot, file))).sort();
@@ -82,10 +82,10 @@ await esbuild.build({
 // no CommonJS at all (the first CommonJS module of an ES module program costs
 // milliseconds); otherwise it requires register.cjs (importing CommonJS would
 // run Node's export scanner on it first).
-const { FILE_FLAGS, envName } = await import(pathToFileURL(join(root, "dist/esm/run/config.js")).href);
+const { PRELOAD_ENV_NAMES } = await import(pathToFileURL(join(root, "dist/esm/run/config.js")).href);
 writeFileSync(join(root, "dist/esm/run/register.js"), `// tsprof/register for --import: see src/run/register.ts.
 import { createRequire } from "node:module";
-if (${JSON.stringify(Object.keys(FILE_FLAGS).map(envName))}.some((name) => process.env[name])) createRequire(import.meta.url)("../../cjs/register.cjs");
+if (${JSON.stringify(PRELOAD_ENV_NAMES)}.some((name) => process.env[name])) createRequire(import.meta.url)("../../cjs/register.cjs");
 `);
 
 function listFiles(dir, ext) {

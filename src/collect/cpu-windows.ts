@@ -28,6 +28,24 @@ import { ThreadClockWatch } from "./cpu-clock.js";
 
 const load = createRequire(import.meta.url);
 
+/**
+ * The wall clock (ns since the epoch) at a moment of process.hrtime's clock,
+ * from one anchor per process, so that windows meeting in hrtime meet in
+ * time_nanos too. The anchor is read at the first profile's end: the global
+ * performance loads node:perf_hooks on first use, which a profile's start
+ * should not pay.
+ */
+let anchor: { wall: bigint; hr: bigint } | undefined;
+export function wallNanosAt(hr: bigint): bigint {
+  anchor ??= { hr: process.hrtime.bigint(), wall: BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6)) };
+  return anchor.wall + (hr - anchor.hr);
+}
+
+/** The wall clock now (ns since the epoch), on the same anchor as profiles' time_nanos. */
+export function wallNanos(): bigint {
+  return wallNanosAt(process.hrtime.bigint());
+}
+
 /** The `thread` label of this thread's samples. */
 export function threadName(): string {
   return isMainThread ? "main" : `worker ${threadId}`;
@@ -202,6 +220,26 @@ export function closeWindowSync(w: CPUWindow): ProfileData {
   return windowProfile(w, segments, segments.map((s) => s.workers as WorkerThreadProfile[]), endHr);
 }
 
+/**
+ * Closes w and opens its successor at the same cut, for a continuous profile
+ * cut into periods (the push session's): consecutive windows neither
+ * overlap nor leave a gap, in samples and in time_nanos + duration_nanos.
+ * Synchronous, as closeWindowSync: workers still running at the cut are not
+ * in w's profile.
+ */
+export function rollWindowSync(w: CPUWindow): { data: ProfileData; next: CPUWindow } {
+  const r = run;
+  if (!r || !r.windows.has(w)) throw new Error("tsprof: cpu profile not running");
+  cut(r, true);
+  const endHr = process.hrtime.bigint();
+  const next: CPUWindow = { from: r.base + r.segments.length, startHr: endHr, hz: r.hz };
+  r.windows.delete(w);
+  r.windows.add(next);
+  const segments = r.segments.slice(w.from - r.base);
+  release(r);
+  return { data: windowProfile(w, segments, segments.map((s) => s.workers as WorkerThreadProfile[]), endHr), next };
+}
+
 /** Closes a window whose profile nobody wants any more (its client left). */
 export function dropWindow(w: CPUWindow): void {
   close(w, false);
@@ -218,12 +256,16 @@ function close(w: CPUWindow, sync: boolean): Segment[] {
     cut(r, sync);
   }
   const segments = r.segments.slice(w.from - r.base);
-  // What no open window covers is let go.
+  release(r);
+  return segments;
+}
+
+/** Lets go of the segments no open window covers. */
+function release(r: Run): void {
   let first = r.base + r.segments.length;
   for (const o of r.windows) first = Math.min(first, o.from);
   r.segments.splice(0, first - r.base);
   r.base = first;
-  return segments;
 }
 
 /** Ends the current segment; the sampler, label recording and workers go on in a new one. */
@@ -274,9 +316,7 @@ function windowProfile(w: CPUWindow, segments: Segment[], workers: WorkerThreadP
   }
   threads.push(...byThread.values());
   const elapsed = endHr - w.startHr;
-  // The start's wall clock, read now: the global performance loads
-  // node:perf_hooks on first use, which a profile's start should not pay.
-  const timeNanos = BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6)) - elapsed;
+  const timeNanos = wallNanosAt(w.startHr);
   const { cpuProfileData } = load("./cpu-convert.js") as typeof import("./cpu-convert.js");
   return cpuProfileData(threads, { periodNanos: Math.round(1e9 / w.hz), timeNanos, durationNanos: Number(elapsed) });
 }

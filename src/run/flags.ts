@@ -4,7 +4,7 @@
 
 import { accessSync, constants, statSync } from "node:fs";
 import { dirname } from "node:path";
-import { ConfigError, FILE_FLAGS, NUMBER_FLAGS, outputPath, parseIntFlag, type RunConfig, wantsAnyProfile } from "./config.js";
+import { ConfigError, FILE_FLAGS, NUMBER_FLAGS, PUSH_FLAGS, checkPush, outputPath, parseIntFlag, setPushFlag, type RunConfig, wantsAnyProfile } from "./config.js";
 
 export const runUsage = `usage: tsprof run [flags] [--] COMMAND [ARGS...]
 
@@ -25,6 +25,15 @@ flags:
   --goroutineprofile FILE      write the goroutine profile at exit
   --threadcreateprofile FILE   write the threadcreate profile at exit
   --outputdir DIR              place relative profile paths under DIR
+
+  --push URL                   push CPU and heap profiles to the Pyroscope server at URL
+                               every period instead of writing files (docs/push.md);
+                               credentials from TSPROF_PUSH_TOKEN (bearer) or
+                               TSPROF_PUSH_BASIC_AUTH (user:password), or in the URL
+  --pushapp NAME               application name (default: the main script's name)
+  --pushtags K=V,K=V           static tags
+  --pushperiod DURATION        upload period (default 15s)
+  --pushtenant ID              X-Scope-OrgID tenant header
 `;
 
 export interface RunArgs {
@@ -49,7 +58,7 @@ export function parseRunArgs(args: string[], cwd: string): RunArgs {
     const eq = body.indexOf("=");
     const name = eq >= 0 ? body.slice(0, eq) : body;
     if (name === "h" || name === "help") return { config, command: [], help: true };
-    if (!(name in FILE_FLAGS) && !(name in NUMBER_FLAGS) && name !== "outputdir") {
+    if (!(name in FILE_FLAGS) && !(name in NUMBER_FLAGS) && !(name in PUSH_FLAGS) && name !== "outputdir") {
       throw new ConfigError(`flag provided but not defined: -${name}`);
     }
     let value: string;
@@ -59,7 +68,10 @@ export function parseRunArgs(args: string[], cwd: string): RunArgs {
       if (i + 1 >= args.length) throw new ConfigError(`flag needs an argument: -${name}`);
       value = args[++i]!;
     }
-    if (name in NUMBER_FLAGS) {
+    if (name in PUSH_FLAGS) {
+      if (value === "") throw new ConfigError(`flag -${name}: empty value`);
+      setPushFlag(config, name as keyof typeof PUSH_FLAGS, value);
+    } else if (name in NUMBER_FLAGS) {
       config[NUMBER_FLAGS[name as keyof typeof NUMBER_FLAGS]] = parseIntFlag(name, value);
     } else if (name === "outputdir") {
       if (value === "") throw new ConfigError("flag -outputdir: empty directory");
@@ -83,7 +95,8 @@ export function parseRunArgs(args: string[], cwd: string): RunArgs {
     checkWritable(path, flag);
     config.files[FILE_FLAGS[flag]!] = path;
   }
-  if (!wantsAnyProfile(config)) throw new ConfigError("no profile requested: give at least one of -cpuprofile, -memprofile, -blockprofile, -mutexprofile, -goroutineprofile, -threadcreateprofile");
+  checkPush(config);
+  if (!wantsAnyProfile(config) && !config.push) throw new ConfigError("no profile requested: give at least one of -cpuprofile, -memprofile, -blockprofile, -mutexprofile, -goroutineprofile, -threadcreateprofile, or -push URL");
   if (command.length === 0) throw new ConfigError("no command given");
   return { config, command, help: false };
 }

@@ -76,6 +76,11 @@ function startProfiling(registerFile: string, early: EarlySamplers): void {
     endSamplers(early);
     return;
   }
+  if (config.push) {
+    // Pushed profiles: each process of the run pushes its own (src/run/push.ts).
+    if (isMainThread()) (require("./push.js") as typeof import("./push.js")).pushFromRun(config.push);
+    return;
+  }
   if (!wantsAnyProfile(config) || !isMainThread()) return;
   profileProcess(config, registerFile, early);
 }

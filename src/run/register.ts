@@ -15,11 +15,11 @@
 // for the rest, so `--import` and `--require` run the same code and the
 // preload's profiles are the ones `tsprof` and `tsprof/http` see.
 
-import { FILE_FLAGS, envName, parseIntFlag } from "./config.js";
+import { PRELOAD_ENV_NAMES, envName, parseIntFlag } from "./config.js";
 
-/** Whether a TSPROF_*PROFILE variable names a file. */
+/** Whether a TSPROF_*PROFILE variable names a file, or TSPROF_PUSH a server. */
 function asksForProfile(): boolean {
-  for (const flag in FILE_FLAGS) if (process.env[envName(flag)]) return true;
+  for (const name of PRELOAD_ENV_NAMES) if (process.env[name]) return true;
   return false;
 }
 

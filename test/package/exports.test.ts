@@ -11,10 +11,11 @@ import { fileURLToPath } from "node:url";
 import * as rootApi from "../../src/index.ts";
 import * as httpApi from "../../src/http/index.ts";
 import * as otelApi from "../../src/otel/index.ts";
+import * as pushApi from "../../src/push/index.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-test("tsprof, tsprof/http and tsprof/otel, imported and required, export exactly the source entries' names", () => {
+test("tsprof, tsprof/http, tsprof/otel and tsprof/push, imported and required, export exactly the source entries' names", () => {
   const script = `
     import { createRequire } from "node:module";
     const require = createRequire(${JSON.stringify(root + "/package.json")});
@@ -26,14 +27,20 @@ test("tsprof, tsprof/http and tsprof/otel, imported and required, export exactly
       requireHttp: names(require("tsprof/http")),
       importOtel: names(await import("tsprof/otel")),
       requireOtel: names(require("tsprof/otel")),
+      importPush: names(await import("tsprof/push")),
+      requirePush: names(require("tsprof/push")),
     }));
   `;
   const out = JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8" }));
   const rootNames = Object.keys(rootApi).sort();
   const httpNames = Object.keys(httpApi).sort();
   const otelNames = Object.keys(otelApi).sort();
-  assert.ok(rootNames.includes("startCPUProfile") && httpNames.includes("handler") && otelNames.includes("spanProfiles"));
-  assert.deepEqual(out, { importRoot: rootNames, requireRoot: rootNames, importHttp: httpNames, requireHttp: httpNames, importOtel: otelNames, requireOtel: otelNames });
+  const pushNames = Object.keys(pushApi).sort();
+  assert.ok(rootNames.includes("startCPUProfile") && httpNames.includes("handler") && otelNames.includes("spanProfiles") && pushNames.includes("startPush"));
+  assert.deepEqual(out, {
+    importRoot: rootNames, requireRoot: rootNames, importHttp: httpNames, requireHttp: httpNames,
+    importOtel: otelNames, requireOtel: otelNames, importPush: pushNames, requirePush: pushNames,
+  });
 });
 
 test("the built CommonJS runtime is strict mode, as its source", () => {
@@ -49,7 +56,7 @@ test("the built CommonJS runtime is strict mode, as its source", () => {
   // And runs so: sloppy functions have their own "caller" property, strict ones do not.
   const script = `
     const sloppy = [];
-    for (const entry of ["index.cjs", "http.cjs", "otel.cjs"]) {
+    for (const entry of ["index.cjs", "http.cjs", "otel.cjs", "push.cjs"]) {
       for (const [name, value] of Object.entries(require(${JSON.stringify(cjs)} + "/" + entry))) {
         if (typeof value === "function" && Object.hasOwn(value, "caller")) sloppy.push(name);
       }
