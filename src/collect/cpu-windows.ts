@@ -217,7 +217,7 @@ export async function closeWindow(w: CPUWindow): Promise<ProfileData> {
 export function closeWindowSync(w: CPUWindow): ProfileData {
   const segments = close(w, true);
   const endHr = process.hrtime.bigint();
-  return windowProfile(w, segments, segments.map((s) => s.workers as WorkerThreadProfile[]), endHr);
+  return windowProfile(w, segments, segments.map(settledWorkers), endHr);
 }
 
 /**
@@ -237,7 +237,7 @@ export function rollWindowSync(w: CPUWindow): { data: ProfileData; next: CPUWind
   r.windows.add(next);
   const segments = r.segments.slice(w.from - r.base);
   release(r);
-  return { data: windowProfile(w, segments, segments.map((s) => s.workers as WorkerThreadProfile[]), endHr), next };
+  return { data: windowProfile(w, segments, segments.map(settledWorkers), endHr), next };
 }
 
 /** Closes a window whose profile nobody wants any more (its client left). */
@@ -319,4 +319,13 @@ function windowProfile(w: CPUWindow, segments: Segment[], workers: WorkerThreadP
   const timeNanos = wallNanosAt(w.startHr);
   const { cpuProfileData } = load("./cpu-convert.js") as typeof import("./cpu-convert.js");
   return cpuProfileData(threads, { periodNanos: Math.round(1e9 / w.hz), timeNanos, durationNanos: Number(elapsed) });
+}
+
+/**
+ * A segment's worker profiles where nothing asynchronous can run: those of a
+ * segment cut asynchronously (a window opened or closed in the meantime)
+ * are still being collected, and are left out.
+ */
+function settledWorkers(s: Segment): WorkerThreadProfile[] {
+  return Array.isArray(s.workers) ? s.workers : [];
 }

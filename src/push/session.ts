@@ -199,8 +199,9 @@ class Session implements PushSession {
 /**
  * Starts pushing profiles to a Pyroscope server every flushIntervalMs
  * (default 15 s) until stop() or the end of the process. The CPU profile
- * holds this thread's sampler meanwhile: startCPUProfile then throws "cpu
- * profiling already in use". Throws on bad options, when a push session
+ * is a window of this thread's shared sampler, rolled over each period:
+ * startCPUProfile and the HTTP /profile endpoint share it meanwhile. Throws
+ * on bad options, when a push session
  * already runs, or when a sampler cannot start; after that, nothing it does
  * reaches the program.
  */

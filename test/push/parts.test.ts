@@ -148,21 +148,26 @@ test("tsprof run --push flags, their variables, and what cannot go together", ()
   assert.throws(() => configFromEnv({ TSPROF_PUSHAPP: "x" }, "/"), /need -push URL/);
 });
 
-test("a push session holds the CPU sampler: startCPUProfile says it is in use until the session stops; one session at a time", async () => {
+test("a push session shares the CPU sampler: startCPUProfile runs beside it; one session at a time", async () => {
   const rx = new Receiver();
   const url = await rx.start();
   try {
     const session = startPush({ serverAddress: url, appName: "shared", profiles: ["cpu"], flushIntervalMs: 60_000 });
     assert.throws(() => startPush({ serverAddress: url }), /a push session already runs/);
-    await assert.rejects(collectBytes(async (w) => startCPUProfile(w)), /cpu profiling already in use/);
+    // The program's own profile joins the session's sampler, and ends before it.
+    const own = await collectBytes(async (w) => {
+      startCPUProfile(w);
+      await stopCPUProfile();
+    });
+    assert.deepEqual(decodeProfile(own).sampleType.map((t) => t.type), ["samples", "wall", "cpu"]);
     await session.stop();
     assert.equal(rx.received.length, 1, "the last window, sent by stop()");
-    assert.deepEqual(decodeProfile(rx.received[0]!.parts![0]!.body).sampleType.map((t) => t.type), ["samples", "cpu"]);
+    assert.deepEqual(decodeProfile(rx.received[0]!.parts![0]!.body).sampleType.map((t) => t.type), ["samples", "wall", "cpu"]);
     const bytes = await collectBytes(async (w) => {
       startCPUProfile(w);
       await stopCPUProfile();
     });
-    assert.deepEqual(decodeProfile(bytes).sampleType.map((t) => t.type), ["samples", "cpu"]);
+    assert.deepEqual(decodeProfile(bytes).sampleType.map((t) => t.type), ["samples", "wall", "cpu"]);
     // And a new session can start.
     await startPush({ serverAddress: url, profiles: ["cpu"], flushIntervalMs: 60_000 }).stop();
     assert.equal(rx.received.length, 2);

@@ -71,13 +71,16 @@ function lastJson(stdout: string): { stats: { uploaded: number; dropped: number;
   return JSON.parse(stdout.trim().split("\n").pop()!);
 }
 
-const cpuOf = (rs: Received[]) => rs.filter(isCpu).map(profileOf).reduce((n, p) => n + p.sample.reduce((m, s) => m + s.value[1]!, 0), 0);
+/** The index of the cpu sample type (the last). */
+const cpuIndex = (p: ProfileData): number => p.sampleType.findIndex((t) => t.type === "cpu");
+const cpuOf = (rs: Received[]) => rs.filter(isCpu).map(profileOf).reduce((n, p) => n + p.sample.reduce((m, s) => m + s.value[cpuIndex(p)]!, 0), 0);
 /** The share of the CPU profile's time in stacks through a function of that name. */
 const shareOf = (p: ProfileData, name: string): number => {
   let inside = 0, all = 0;
+  const cpu = cpuIndex(p);
   for (const s of p.sample) {
-    all += s.value[1]!;
-    if (s.location.some((l) => l.line.some((ln) => ln.function.name === name))) inside += s.value[1]!;
+    all += s.value[cpu]!;
+    if (s.location.some((l) => l.line.some((ln) => ln.function.name === name))) inside += s.value[cpu]!;
   }
   return all > 0 ? inside / all : 0;
 };
@@ -254,7 +257,7 @@ describe("tsprof/push and @pyroscope/nodejs send the same requests for the same 
         // Both send a CPU-time profile and a heap profile each period; the SDK's CPU one is wall time.
         const types = (rs: Received[], part: (r: Received) => Buffer) => new Set(rs.map((r) => decodeProfile(gunzipSync(part(r))).sampleType.map((t) => t.type).join(",")));
         assert.deepEqual(types(theirs, (r) => r.body), new Set(["samples,wall", "inuse_objects,inuse_space"]));
-        assert.deepEqual(types(ours, (r) => r.parts![0]!.body), new Set(["samples,cpu", "alloc_objects,alloc_space,inuse_objects,inuse_space"]));
+        assert.deepEqual(types(ours, (r) => r.parts![0]!.body), new Set(["samples,wall,cpu", "alloc_objects,alloc_space,inuse_objects,inuse_space"]));
       } finally {
         await rx.close();
       }
