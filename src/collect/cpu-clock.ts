@@ -42,6 +42,9 @@ const HEADER_BYTES = 16;
 
 /** Cumulative CPU time (ns) of one thread as a function of time (µs on process.hrtime's clock). */
 export interface CpuTimeline {
+  /** The readings: times (µs, increasing) and the thread's CPU time then (ns, non-decreasing). */
+  readonly times: readonly number[];
+  readonly cpuNs: readonly number[];
   /** Interpolated between readings; clamped to the first and last reading. */
   at(tUs: number): number;
 }
@@ -286,6 +289,8 @@ function nowUs(): number {
 function interpolated(t: number[], ns: number[]): CpuTimeline {
   let i = 0;
   return {
+    times: t,
+    cpuNs: ns,
     at(tUs: number): number {
       if (tUs <= t[0]!) return ns[0]!;
       const last = t.length - 1;

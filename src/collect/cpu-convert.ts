@@ -144,6 +144,43 @@ class SymbolCache {
   }
 }
 
+/**
+ * Each sample's CPU time (ns), by sample index: the CPU the thread used
+ * between two readings of its clock is shared by the counted samples taken
+ * between them, in proportion to their wall time. (idle) samples get none:
+ * the thread was blocked. Charging each sample the CPU of its own interval
+ * instead lost the work done just before the thread went idle (the interval
+ * ending in an (idle) sample), which leaned labelled shares toward work that
+ * is not followed by a wait.
+ */
+function cpuWeights(clock: CpuTimeline, p: V8CpuProfile, counted: Uint8Array): Float64Array {
+  const samples = p.samples ?? [], deltas = p.timeDeltas ?? [];
+  const times = clock.times, cpu = clock.cpuNs;
+  const buckets = Math.max(1, times.length - 1);
+  const bucketOf = new Int32Array(samples.length);
+  const wallIn = new Float64Array(buckets);
+  const countIn = new Int32Array(buckets);
+  let t = p.startTime + (deltas[0] ?? 0);
+  let k = 0;
+  for (let i = 1; i < samples.length; i++) {
+    t += deltas[i] ?? 0;
+    while (k < buckets - 1 && t >= times[k + 1]!) k++;
+    bucketOf[i] = k;
+    if (counted[samples[i]!] !== 1) continue;
+    wallIn[k]! += Math.max(0, deltas[i] ?? 0);
+    countIn[k]!++;
+  }
+  const out = new Float64Array(samples.length);
+  for (let i = 1; i < samples.length; i++) {
+    if (counted[samples[i]!] !== 1) continue;
+    const b = bucketOf[i]!;
+    const bucketCpu = times.length >= 2 ? Math.max(0, cpu[b + 1]! - cpu[b]!) : 0;
+    const wall = wallIn[b]!;
+    out[i] = wall > 0 ? (bucketCpu * Math.max(0, deltas[i] ?? 0)) / wall : bucketCpu / countIn[b]!;
+  }
+  return out;
+}
+
 type LineTicks = { line: number; ticks: number }[];
 
 /**
@@ -290,25 +327,18 @@ function addProfile(b: ProfileBuilder, symbols: SymbolCache, p: V8CpuProfile, th
   const labelIds = new Map<LabelSet, number>();
   const labelsAt = thread.labelsAt;
   const clock = thread.cpuTime;
+  const cpuOf = clock ? cpuWeights(clock, p, counted) : undefined;
   let t = p.startTime;
   // Sample 0 is the stack V8 records synchronously when the profile starts
   // (the profiler's own start call), not a timer tick: left out.
   t += deltas[0] ?? 0;
-  let cpuBefore = clock ? clock.at(t) : 0;
   for (let i = 1; i < samples.length; i++) {
     const delta = deltas[i] ?? 0;
     t += delta;
-    // Both clocks for every sample, counted or not: an (idle) sample's
-    // interval is the idle thread's, and charged to nothing.
-    let cpuNs = period;
-    if (clock) {
-      const cpuNow = clock.at(t);
-      cpuNs = Math.max(0, cpuNow - cpuBefore);
-      cpuBefore = cpuNow;
-    }
     const id = samples[i]!;
     if (counted[id] !== 1) continue; // on-CPU time only (and ids V8 did not list)
     const wallNs = Math.max(0, delta) * 1000;
+    const cpuNs = cpuOf ? cpuOf[i]! : period;
     const labels = labelsAt ? labelsAt(t) : undefined;
     if (!labels) {
       unlabelled[id]!++;

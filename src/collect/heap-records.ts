@@ -46,6 +46,41 @@ function frameOf(node: V8HeapNode): Frame | null {
   return f;
 }
 
+// Stacks are interned: a stack is its parent's id and its leaf frame's id,
+// so a record's key is short and its frames are one array shared by every
+// snapshot. Keys that spelled the whole stack (every frame's name and file,
+// for every node) were tsprof's largest share of a small server's heap
+// profile (about 1.2 MB; bench/own-footprint.mjs). Both tables grow with the
+// program's distinct allocation stacks, not with time.
+const frameIds = new WeakMap<Frame, number>();
+const frameIdByContent = new Map<string, number>();
+const stackIds = new Map<string, number>();
+/** By stack id; 0 is the empty stack. */
+const stackFrames: Frame[][] = [[]];
+
+function frameId(f: Frame): number {
+  let id = frameIds.get(f);
+  if (id === undefined) {
+    const content = `${f.name}\u0001${f.file}\u0001${f.line}`;
+    id = frameIdByContent.get(content);
+    if (id === undefined) frameIdByContent.set(content, (id = frameIdByContent.size + 1));
+    frameIds.set(f, id);
+  }
+  return id;
+}
+
+/** The stack of frame f called from stack parent. */
+function childStack(parent: number, f: Frame): number {
+  const key = `${parent}:${frameId(f)}`;
+  let id = stackIds.get(key);
+  if (id === undefined) {
+    id = stackFrames.length;
+    stackIds.set(key, id);
+    stackFrames.push([f, ...stackFrames[parent]!]);
+  }
+  return id;
+}
+
 export class HeapRecords {
   private readonly records = new Map<string, HeapRecord>();
   /** Highest sample ordinal observed from the running sampler. */
@@ -102,7 +137,7 @@ export class HeapRecords {
       const sizes = known ? groups.map((g) => g[0]!.objectSize!) : resolveSizes(groups.map((g) => ({ reported: g[0]!.size, samples: g.length })), stack.selfSize, rate);
       groups.forEach((group, i) => {
         const size = sizes[i]!;
-        const key = `${stack.key}\0${size}\0${rate}`;
+        const key = `${stack.id}:${size}:${rate}`;
         let r = this.records.get(key);
         if (!r) this.records.set(key, (r = { stack: stack.frames, size, rate, live: 0, seen: 0 }));
         for (const s of group) each(r, s);
@@ -145,7 +180,8 @@ export class HeapRecords {
 
 interface NodeStack {
   frames: Frame[];
-  key: string;
+  /** The interned stack's id. */
+  id: number;
   /** V8's estimate for the node's own live objects (its sizes scaled per size, rounded once). */
   selfSize: number;
 }
@@ -160,15 +196,15 @@ function samplesByNode(p: V8HeapProfile): Map<number, V8HeapSample[]> {
   return out;
 }
 
-/** Every node's stack, leaf first, with a key that identifies it. */
+/** Every node's stack, leaf first, with its interned id. */
 function stacksByNode(head: V8HeapNode): Map<number, NodeStack> {
   const out = new Map<number, NodeStack>();
-  const walk = (node: V8HeapNode, parent: { frames: Frame[]; key: string }): void => {
+  const walk = (node: V8HeapNode, parent: number): void => {
     const f = frameOf(node);
-    const own = f ? { frames: [f, ...parent.frames], key: `${f.name}\u0001${f.file}\u0001${f.line}\u0002${parent.key}` } : parent;
-    out.set(node.id, { frames: own.frames, key: own.key, selfSize: node.selfSize });
+    const own = f ? childStack(parent, f) : parent;
+    out.set(node.id, { frames: stackFrames[own]!, id: own, selfSize: node.selfSize });
     for (const c of node.children) walk(c, own);
   };
-  walk(head, { frames: [], key: "" });
+  walk(head, 0);
   return out;
 }

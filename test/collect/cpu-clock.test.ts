@@ -11,7 +11,7 @@ import { currentThreadTid, threadCpuNanos } from "../../src/collect/thread-cpu-t
 
 const skip = currentThreadTid() === undefined ? "no per-thread CPU clock on this platform (Linux /proc)" : false;
 
-test("a worker busy for its first 300 ms and asleep for the next 300: the timeline has its CPU in the first half", { skip }, async () => {
+test("a worker busy for its first 300 ms and asleep for the next 300: the timeline has its CPU in the first half", { skip, timeout: 60_000 }, async () => {
   const worker = new Worker(
     `const { parentPort } = require("node:worker_threads");
      const { readlinkSync } = require("node:fs");
@@ -19,9 +19,10 @@ test("a worker busy for its first 300 ms and asleep for the next 300: the timeli
      parentPort.once("message", () => {
        const end = Date.now() + 300; let x = 0;
        while (Date.now() < end) x += Math.sqrt(x + 1);
-       // Stays alive (its clock readable) until terminated.
+       // Stays alive (its clock readable) until told to end.
+       const alive = setInterval(() => {}, 1000);
        setTimeout(() => parentPort.postMessage({ done: x }), 300);
-       setInterval(() => {}, 1000);
+       parentPort.on("message", () => { clearInterval(alive); parentPort.close(); });
      });`,
     { eval: true },
   );
@@ -35,7 +36,10 @@ test("a worker busy for its first 300 ms and asleep for the next 300: the timeli
   const endUs = nowUs();
   watch.addReading([endUs, threadCpuNanos(tid)!]);
   watch.close();
-  await worker.terminate();
+  // It ends by itself: the test does not depend on terminate().
+  const exited = once(worker, "exit");
+  worker.postMessage("end");
+  await exited;
 
   const timeline = watch.timeline()!;
   const total = timeline.at(endUs) - timeline.at(startUs);
@@ -45,17 +49,18 @@ test("a worker busy for its first 300 ms and asleep for the next 300: the timeli
   assert.ok(firstHalf / total > 0.8, `first half ${(firstHalf / 1e6).toFixed(0)} ms of ${(total / 1e6).toFixed(0)} ms`);
 });
 
-test("a watch of a thread that has exited keeps what it read; close is idempotent", { skip }, async () => {
+test("a watch of a thread that has exited keeps what it read; close is idempotent", { skip, timeout: 60_000 }, async () => {
   const worker = new Worker(
     `const { parentPort } = require("node:worker_threads");
      const { readlinkSync } = require("node:fs");
      parentPort.postMessage(Number(/\\/task\\/(\\d+)$/.exec(readlinkSync("/proc/thread-self"))[1]));`,
     { eval: true },
   );
+  const exited = once(worker, "exit");
   const [tid] = (await once(worker, "message")) as [number];
   const t0 = Number(process.hrtime.bigint()) / 1000;
   const watch = ThreadClockWatch.watch(tid, [t0, threadCpuNanos(tid) ?? 0])!;
-  await once(worker, "exit");
+  await exited;
   await new Promise((r) => setTimeout(r, 100));
   watch.close();
   watch.close();
