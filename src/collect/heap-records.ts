@@ -46,17 +46,18 @@ function frameOf(node: V8HeapNode): Frame | null {
   return f;
 }
 
-// Stacks are interned: a stack is its parent's id and its leaf frame's id,
-// so a record's key is short and its frames are one array shared by every
-// snapshot. Keys that spelled the whole stack (every frame's name and file,
+// Stacks are interned: a stack is its parent's id and its leaf frame, so a
+// record's key is short; a stack's frames are spelled out only for the
+// records that need them. Keys that spelled the whole stack (every frame's name and file,
 // for every node) were tsprof's largest share of a small server's heap
 // profile (about 1.2 MB; bench/own-footprint.mjs). Both tables grow with the
 // program's distinct allocation stacks, not with time.
 const frameIds = new WeakMap<Frame, number>();
 const frameIdByContent = new Map<string, number>();
 const stackIds = new Map<string, number>();
-/** By stack id; 0 is the empty stack. */
-const stackFrames: Frame[][] = [[]];
+/** By stack id (0 is the empty stack): its caller's stack and its leaf frame. */
+const stackParent: number[] = [0];
+const stackLeaf: (Frame | undefined)[] = [undefined];
 
 function frameId(f: Frame): number {
   let id = frameIds.get(f);
@@ -74,11 +75,19 @@ function childStack(parent: number, f: Frame): number {
   const key = `${parent}:${frameId(f)}`;
   let id = stackIds.get(key);
   if (id === undefined) {
-    id = stackFrames.length;
+    id = stackParent.length;
     stackIds.set(key, id);
-    stackFrames.push([f, ...stackFrames[parent]!]);
+    stackParent.push(parent);
+    stackLeaf.push(f);
   }
   return id;
+}
+
+/** The frames of stack id, leaf first. */
+function framesOf(id: number): Frame[] {
+  const out: Frame[] = [];
+  for (let s = id; s !== 0; s = stackParent[s]!) out.push(stackLeaf[s]!);
+  return out;
 }
 
 export class HeapRecords {
@@ -139,7 +148,7 @@ export class HeapRecords {
         const size = sizes[i]!;
         const key = `${stack.id}:${size}:${rate}`;
         let r = this.records.get(key);
-        if (!r) this.records.set(key, (r = { stack: stack.frames, size, rate, live: 0, seen: 0 }));
+        if (!r) this.records.set(key, (r = { stack: framesOf(stack.id), size, rate, live: 0, seen: 0 }));
         for (const s of group) each(r, s);
       });
     }
@@ -179,7 +188,6 @@ export class HeapRecords {
 }
 
 interface NodeStack {
-  frames: Frame[];
   /** The interned stack's id. */
   id: number;
   /** V8's estimate for the node's own live objects (its sizes scaled per size, rounded once). */
@@ -202,7 +210,7 @@ function stacksByNode(head: V8HeapNode): Map<number, NodeStack> {
   const walk = (node: V8HeapNode, parent: number): void => {
     const f = frameOf(node);
     const own = f ? childStack(parent, f) : parent;
-    out.set(node.id, { frames: stackFrames[own]!, id: own, selfSize: node.selfSize });
+    out.set(node.id, { id: own, selfSize: node.selfSize });
     for (const c of node.children) walk(c, own);
   };
   walk(head, 0);
