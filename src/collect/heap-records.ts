@@ -8,7 +8,7 @@
 
 import type { Frame } from "../profile/builder.js";
 import { symbolizeFunction } from "./frames.js";
-import { resolveSizes } from "./heap-sizes.js";
+import { resolveSizesMatched } from "./heap-sizes.js";
 import type { V8HeapNode, V8HeapProfile, V8HeapSample } from "./heap-sampler.js";
 
 export interface HeapRecord {
@@ -92,6 +92,8 @@ function framesOf(id: number): Frame[] {
 
 export class HeapRecords {
   private readonly records = new Map<string, HeapRecord>();
+  /** Object sizes settled for (stack, reported size, rate): see sizesOf. */
+  private readonly settled = new Map<string, number>();
   /** Highest sample ordinal observed from the running sampler. */
   private lastOrdinal = 0;
   /** Sampled allocations of earlier sampler runs (rate changes). */
@@ -143,7 +145,7 @@ export class HeapRecords {
       const groups = [...byReported.values()];
       // Node 26's v8.startHeapProfile gives the object size; the inspector only the scaled one.
       const known = groups.every((g) => typeof g[0]!.objectSize === "number");
-      const sizes = known ? groups.map((g) => g[0]!.objectSize!) : resolveSizes(groups.map((g) => ({ reported: g[0]!.size, samples: g.length })), stack.selfSize, rate);
+      const sizes = known ? groups.map((g) => g[0]!.objectSize!) : this.sizesOf(stack.id, groups.map((g) => ({ reported: g[0]!.size, samples: g.length })), stack.selfSize, rate);
       groups.forEach((group, i) => {
         const size = sizes[i]!;
         const key = `${stack.id}:${size}:${rate}`;
@@ -152,6 +154,26 @@ export class HeapRecords {
         for (const s of group) each(r, s);
       });
     }
+  }
+
+  /**
+   * The object size behind each group of one stack's samples (heap-sizes.ts).
+   * A size settled once (V8's selfSize matched with two samples or more) is
+   * remembered for that stack, reported size and rate: a later read that
+   * cannot settle it (a drain holding one sample of a 64 KiB array at 32 KiB,
+   * which V8 reports as it would two 32 KiB ones) takes the remembered size
+   * rather than the smallest candidate.
+   */
+  private sizesOf(stack: number, groups: { reported: number; samples: number }[], selfSize: number, rate: number): number[] {
+    const { sizes, matched } = resolveSizesMatched(groups, selfSize, rate);
+    return sizes.map((size, i) => {
+      const key = `${stack}:${groups[i]!.reported}:${rate}`;
+      if (matched && groups[i]!.samples >= 2) {
+        this.settled.set(key, size);
+        return size;
+      }
+      return this.settled.get(key) ?? size;
+    });
   }
 
   /**

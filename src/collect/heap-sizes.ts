@@ -75,12 +75,17 @@ const SEARCH_BUDGET = 1024;
  * stand. A group no size fits keeps its reported size.
  */
 export function resolveSizes(groups: ReportedGroup[], selfSize: number, rate: number): number[] {
+  return resolveSizesMatched(groups, selfSize, rate).sizes;
+}
+
+/** resolveSizes, and whether the sizes reproduce selfSize (false: the smallest candidates stand). */
+export function resolveSizesMatched(groups: ReportedGroup[], selfSize: number, rate: number): { sizes: number[]; matched: boolean } {
   const options = groups.map((g) => {
     const sizes = candidateSizes(g.reported, rate);
     return sizes.length > 0 ? sizes.map((size) => ({ size, bytes: size * v8ScaledCount(size, g.samples, rate) })) : [{ size: g.reported, bytes: g.reported * g.samples }];
   });
   const chosen = options.map((o) => o[0]!.size);
-  if (options.every((o) => o.length === 1)) return chosen;
+  if (options.every((o) => o.length === 1)) return { sizes: chosen, matched: true };
   let budget = SEARCH_BUDGET;
   const pick: number[] = new Array<number>(groups.length);
   const search = (i: number, left: number): boolean => {
@@ -93,5 +98,5 @@ export function resolveSizes(groups: ReportedGroup[], selfSize: number, rate: nu
     }
     return false;
   };
-  return search(0, selfSize) ? pick : chosen;
+  return search(0, selfSize) ? { sizes: pick, matched: true } : { sizes: chosen, matched: false };
 }
