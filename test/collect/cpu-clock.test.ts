@@ -10,29 +10,44 @@ import { ThreadClockWatch } from "../../src/collect/cpu-clock.ts";
 import { currentThreadTid, threadCpuNanos } from "../../src/collect/thread-cpu-time.ts";
 
 const skip = currentThreadTid() === undefined ? "no per-thread CPU clock on this platform (Linux /proc)" : false;
+const nowUs = () => Number(process.hrtime.bigint()) / 1000;
 
-test("a worker busy for its first 300 ms and asleep for the next 300: the timeline has its CPU in the first half", { skip, timeout: 60_000 }, async () => {
+test("a worker busy for 250 ms of CPU, then asleep twice as long: the timeline has its CPU before it slept", { skip, timeout: 120_000 }, async () => {
+  // The worker spins for an amount of its own CPU time (on a loaded machine
+  // that takes longer), then sleeps twice the wall time it spun, so readings
+  // at the start and end alone would put only a third of its CPU before the
+  // sleep began.
   const worker = new Worker(
     `const { parentPort } = require("node:worker_threads");
-     const { readlinkSync } = require("node:fs");
-     parentPort.postMessage({ tid: Number(/\\/task\\/(\\d+)$/.exec(readlinkSync("/proc/thread-self"))[1]) });
+     const { readlinkSync, readFileSync } = require("node:fs");
+     const tid = Number(/\\/task\\/(\\d+)$/.exec(readlinkSync("/proc/thread-self"))[1]);
+     const cpuMs = () => Number(readFileSync("/proc/self/task/" + tid + "/schedstat", "latin1").split(" ")[0]) / 1e6;
+     const nowUs = () => Number(process.hrtime.bigint()) / 1000;
+     parentPort.postMessage({ tid });
      parentPort.once("message", () => {
-       const end = Date.now() + 300; let x = 0;
-       while (Date.now() < end) x += Math.sqrt(x + 1);
+       const start = nowUs(), before = cpuMs(), giveUp = Date.now() + 20000;
+       let x = 0, check = Date.now();
+       for (;;) {
+         x += Math.sqrt(x + 1);
+         const now = Date.now();
+         if (now === check) continue;
+         check = now;
+         if (cpuMs() - before >= 250 || now > giveUp) break;
+       }
+       const busyEndUs = nowUs();
        // Stays alive (its clock readable) until told to end.
        const alive = setInterval(() => {}, 1000);
-       setTimeout(() => parentPort.postMessage({ done: x }), 300);
+       setTimeout(() => parentPort.postMessage({ busyEndUs, x }), Math.max(300, 2 * (busyEndUs - start) / 1000));
        parentPort.on("message", () => { clearInterval(alive); parentPort.close(); });
      });`,
     { eval: true },
   );
   const [{ tid }] = (await once(worker, "message")) as [{ tid: number }];
-  const nowUs = () => Number(process.hrtime.bigint()) / 1000;
   const startUs = nowUs();
   const watch = ThreadClockWatch.watch(tid, [startUs, threadCpuNanos(tid)!]);
   assert.ok(watch, "watched");
   worker.postMessage("go");
-  await once(worker, "message");
+  const [{ busyEndUs }] = (await once(worker, "message")) as [{ busyEndUs: number }];
   const endUs = nowUs();
   watch.addReading([endUs, threadCpuNanos(tid)!]);
   watch.close();
@@ -43,10 +58,9 @@ test("a worker busy for its first 300 ms and asleep for the next 300: the timeli
 
   const timeline = watch.timeline()!;
   const total = timeline.at(endUs) - timeline.at(startUs);
-  const firstHalf = timeline.at(startUs + (endUs - startUs) / 2) - timeline.at(startUs);
-  assert.ok(total > 150e6, `the worker's CPU: ${total / 1e6} ms`);
-  // Two readings alone would say half; the helper's say nearly all.
-  assert.ok(firstHalf / total > 0.8, `first half ${(firstHalf / 1e6).toFixed(0)} ms of ${(total / 1e6).toFixed(0)} ms`);
+  const beforeSleep = timeline.at(busyEndUs) - timeline.at(startUs);
+  assert.ok(total > 200e6, `the worker's CPU: ${total / 1e6} ms`);
+  assert.ok(beforeSleep / total > 0.8, `before the sleep ${(beforeSleep / 1e6).toFixed(0)} ms of ${(total / 1e6).toFixed(0)} ms`);
 });
 
 test("a watch of a thread that has exited keeps what it read; close is idempotent", { skip, timeout: 60_000 }, async () => {
@@ -58,7 +72,7 @@ test("a watch of a thread that has exited keeps what it read; close is idempoten
   );
   const exited = once(worker, "exit");
   const [tid] = (await once(worker, "message")) as [number];
-  const t0 = Number(process.hrtime.bigint()) / 1000;
+  const t0 = nowUs();
   const watch = ThreadClockWatch.watch(tid, [t0, threadCpuNanos(tid) ?? 0])!;
   await exited;
   await new Promise((r) => setTimeout(r, 100));
