@@ -132,7 +132,9 @@ describe("tsprof/push", () => {
       // The window with the most CPU time (on a loaded machine some get few samples).
       const fullest = cpu.reduce((a, b) => (cpuOf([b]) > cpuOf([a]) ? b : a));
       writeFileSync(cpuFile, fullest.parts![0]!.body);
-      writeFileSync(heapFile, heap[1]!.parts![0]!.body);
+      // The heap window with the most allocated bytes, likewise.
+      const allocOf = (r: Received) => { const p = profileOf(r); const i = p.sampleType.findIndex((s) => s.type === "alloc_space"); return p.sample.reduce((n, s) => n + s.value[i]!, 0); };
+      writeFileSync(heapFile, heap.reduce((a, b) => (allocOf(b) > allocOf(a) ? b : a)).parts![0]!.body);
       const top = parseTop(goPprofStrict(["-top", "-nodecount=200", cpuFile]));
       const busy = top.find((row) => row.name.includes("pushBusyWork"));
       assert.ok(busy && busy.cumPct > 30, `pushBusyWork in go tool pprof -top: ${JSON.stringify(top.slice(0, 8))}`);
