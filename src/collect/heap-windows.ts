@@ -6,7 +6,7 @@
 // alloc_* cover.
 
 import { heapProfileData } from "./heap.js";
-import { mergeProfiles } from "../profile/merge.js";
+import { comparableCopy, mergeProfiles, numberAddresses } from "../profile/merge.js";
 import type { ProfileData } from "../profile/model.js";
 import { wallNanos } from "./cpu-windows.js";
 
@@ -23,21 +23,19 @@ export class HeapWindows {
   private startNanos: bigint;
 
   constructor() {
-    this.last = comparable(heapProfileData());
+    this.last = comparableCopy(heapProfileData());
     this.startNanos = wallNanos();
   }
 
   cut(): HeapWindow {
     const endNanos = wallNanos();
-    const now = comparable(heapProfileData());
+    const now = comparableCopy(heapProfileData());
     const base = mergeProfiles([this.last]);
     // alloc_* subtracted, inuse_* left as they are now.
     const alloc = base.sampleType.map((vt) => ALLOC.has(vt.type));
     for (const s of base.sample) for (let i = 0; i < s.value.length; i++) s.value[i] = alloc[i] ? -s.value[i]! : 0;
     const data = mergeProfiles([base, now]);
-    // Addresses are per-profile placeholders (one per location): given back after the merge.
-    for (const loc of data.location) loc.address = BigInt(loc.id);
-    for (const m of data.mapping) m.limit = BigInt(data.location.length + 1);
+    numberAddresses(data);
     const startNanos = this.startNanos;
     data.timeNanos = startNanos;
     data.durationNanos = Number(endNanos - startNanos);
@@ -45,20 +43,4 @@ export class HeapWindows {
     this.startNanos = endNanos;
     return { data, startNanos, endNanos };
   }
-}
-
-/**
- * A copy whose locations match those of another heap profile of the same
- * program: tsprof's addresses and mapping ranges are numbered per profile,
- * so they are cleared and locations compared by function, file and line.
- */
-function comparable(p: ProfileData): ProfileData {
-  const copy = mergeProfiles([p]);
-  for (const m of copy.mapping) {
-    m.start = 0n;
-    m.limit = 0n;
-    m.offset = 0n;
-  }
-  for (const loc of copy.location) loc.address = 0n;
-  return copy;
 }

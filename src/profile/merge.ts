@@ -175,3 +175,28 @@ export function scaleProfile(p: ProfileData, ratio: number): void {
     for (let i = 0; i < s.value.length; i++) s.value[i] = Math.trunc(s.value[i]! * ratio);
   }
 }
+
+/**
+ * A copy whose locations match those of another collection of the same
+ * program: tsprof's addresses and mapping ranges are numbered per profile,
+ * so they are cleared and the locations compared by function, file and line.
+ */
+export function comparableCopy(p: ProfileData): ProfileData {
+  const copy = mergeProfiles([p]);
+  for (const m of copy.mapping) {
+    m.start = 0n;
+    m.limit = 0n;
+    m.offset = 0n;
+  }
+  for (const loc of copy.location) loc.address = 0n;
+  return copy;
+}
+
+/**
+ * Gives a merged copy of comparableCopy's profiles addresses again: tsprof's
+ * are per-profile placeholders, one per location, inside its one mapping.
+ */
+export function numberAddresses(p: ProfileData): void {
+  for (const loc of p.location) loc.address = BigInt(loc.id);
+  for (const m of p.mapping) m.limit = BigInt(p.location.length + 1);
+}
