@@ -191,9 +191,12 @@ function refresh(): HeapRecord[] {
  * inuse_objects, inuse_space, period space/bytes = the sampling rate, values
  * scaled to estimates of all allocations (V8's unsampling), and a `bytes`
  * numeric label with the object size. `allocs` is the same data with
- * defaultSampleType "alloc_space".
+ * defaultSampleType "alloc_space"; so is `heap` where inuse_* are empty
+ * (allocation sampling before Node.js 26), so that a viewer's default view
+ * shows the allocations rather than nothing.
  */
 export function heapProfileData(defaultSampleType = ""): ProfileData {
+  if (defaultSampleType === "" && keepFreed && !livenessKnown) defaultSampleType = "alloc_space";
   const recs = refresh();
   const sampled = records.sampled();
   const unseen = Math.max(0, sampled - records.observed());

@@ -86,6 +86,9 @@ test("alloc_space counts short-lived garbage of several sizes per function withi
     assert.equal(leafValue(p, "inuse_space", "retainArrays"), 0);
     assert.ok(p.comments.some((c) => /V8 reports no liveness before Node\.js 26/.test(c)), p.comments.join("\n"));
   }
+  // heap: in-use by default where V8 says what is live, else the allocations (not an empty view).
+  const heap = decode(await toFile("heap-under-allocs.pb.gz", (w) => lookup("heap")!.writeTo(w, 0)));
+  assert.equal(heap.defaultSampleType, reportsLiveness ? "" : "alloc_space");
   // Only the in-use sampling before setAllocationSampling(true) can have missed any.
   const omitted = /omit (\d+) of (\d+)/.exec(p.comments.join("\n"));
   assert.ok(!omitted || Number(omitted[1]) < 0.01 * Number(omitted[2]), "nothing freed unseen: " + p.comments.join("\n"));
