@@ -9,7 +9,8 @@
 //   allocs   tsprof sampling at 512 KiB, allocation sampling (keeps freed samples, drained)
 //   datadog  @datadog/pprof's heap profiler at 512 KiB, stack depth 64
 // Times are the process's CPU time (user + system, all threads). Then the
-// same comparison in one process, modes switched between rotated batches.
+// same comparison in one process, modes switched between batches, in a random
+// order each rotation.
 //
 //   node scripts/build.mjs && node bench/heap-allocs-overhead.mjs [rounds=7]
 
@@ -56,9 +57,20 @@ if (!mode) {
     timeout: 600_000,
   });
   if (ab.status !== 0) throw new Error(`in-process run failed: ${ab.stderr}`);
-  const sums = JSON.parse(ab.stdout.trim().split("\n").pop());
+  const perBatch = JSON.parse(ab.stdout.trim().split("\n").pop());
+  const sums = Object.fromEntries(Object.entries(perBatch).map(([k, v]) => [k, v.reduce((a, b) => a + b, 0)]));
   console.log(`in one process, ${rounds * 4} batches per mode rotated, total CPU ms: ${Object.entries(sums).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}`);
   console.log(`  allocs vs off: ${pct(sums.allocs, sums.off)}, inuse vs off: ${pct(sums.inuse, sums.off)}, datadog vs off: ${pct(sums.datadog, sums.off)}, allocs / datadog: x${(sums.allocs / sums.datadog).toFixed(3)}`);
+  // Each rotation ran every mode once, back to back: the ratio within a
+  // rotation is free of the machine's slower drifts; its spread says how far
+  // the totals above can be trusted.
+  const within = (a, b) => {
+    const r = perBatch[a].map((x, i) => x / perBatch[b][i] - 1);
+    const mean = r.reduce((x, y) => x + y, 0) / r.length;
+    const sd = Math.sqrt(r.reduce((x, y) => x + (y - mean) ** 2, 0) / (r.length - 1));
+    return `${(mean * 100).toFixed(1)}% ± ${((1.96 * sd * 100) / Math.sqrt(r.length)).toFixed(1)}`;
+  };
+  console.log(`  per rotation, mean and 95% interval: allocs vs off ${within("allocs", "off")}, inuse vs off ${within("inuse", "off")}, datadog vs off ${within("datadog", "off")}`);
   process.exit(0);
 }
 
@@ -114,21 +126,30 @@ if (mode === "ab") {
   };
   const off = { off() {}, inuse: () => tsprof.setMemProfileRate(0), allocs: () => tsprof.setMemProfileRate(0), datadog: () => heap.stop() };
   const names = Object.keys(on);
-  const sums = Object.fromEntries(names.map((m) => [m, 0]));
+  const times = Object.fromEntries(names.map((m) => [m, []]));
   await work(); // warm-up
   const batches = Number(process.env.ALLOCS_OVERHEAD_BATCHES ?? 28);
+  // Each rotation runs the modes in a fresh random order (seeded, so runs
+  // repeat): a fixed cycle would always put the same mode after another's
+  // teardown (a forced GC, a drain) and charge it for that.
+  let seed = 12345;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   for (let b = 0; b < batches; b++) {
-    for (let k = 0; k < names.length; k++) {
-      const m = names[(b + k) % names.length];
+    const order = [...names];
+    for (let i = order.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [order[i], order[j]] = [order[j], order[i]];
+    }
+    for (const m of order) {
       on[m]();
       const c0 = process.cpuUsage();
       await work(100_000);
       const c = process.cpuUsage(c0);
       off[m]();
-      sums[m] += (c.user + c.system) / 1000;
+      times[m].push((c.user + c.system) / 1000);
     }
   }
-  console.log(JSON.stringify(sums));
+  console.log(JSON.stringify(times));
   process.exit(0);
 }
 
