@@ -1,18 +1,18 @@
 // When to drain an allocation sampler (one that keeps the samples of
 // collected objects, about 94 bytes each in V8, until it is stopped): after a
-// number of garbage collections, chosen after each drain so that a drain
-// takes about half of MAX_KEPT_SAMPLES. Collections are what tracks
+// number of garbage collections, learned at each drain so that a drain
+// takes about a third of MAX_KEPT_SAMPLES. Collections are what tracks
 // allocation (a scavenge follows each young generation's worth of it).
 //
 // They are counted through a `gc` performance observer, but not all the time:
 // Node.js 20-24 spend 100-250 µs of JavaScript on each `gc` entry (measured:
 // 5% of an allocation-heavy workload's CPU at 130 collections a second), so
 // while the program runs, the observer watches one window of WINDOW_MS in
-// every TICK_MS and the collections are counted as seen × TICK_MS/WINDOW_MS.
-// (A count off by a constant factor is harmless: the budget is learned in the
-// same units.) When a tick finds the program idle, the timer stops and the
-// observer stays connected until the next collection: nothing runs while
-// nothing allocates.
+// every TICK_MS and the collections are counted as seen × TICK_MS/WINDOW_MS
+// (the times as they really were). A count off by a steady factor is
+// harmless: the budget is learned in the same units. When a tick finds the
+// program idle, the timer stops and the observer stays connected until the
+// next collection: nothing runs while nothing allocates.
 
 import { PerformanceObserver } from "node:perf_hooks";
 import { getHeapStatistics } from "node:v8";
@@ -22,6 +22,11 @@ import { getHeapStatistics } from "node:v8";
  * each, measured on Node 20-26: 4.7 MB).
  */
 export const MAX_KEPT_SAMPLES = 50_000;
+/**
+ * What a drain aims to take: a third of the cap, leaving room for a count of
+ * collections that is off by a factor (a burst, a sampled count's chance).
+ */
+const TARGET_SAMPLES = MAX_KEPT_SAMPLES / 3;
 /** V8's young generation at its largest by default (two 16 MiB semi-spaces): an upper bound of what one scavenge follows. */
 const YOUNG_GENERATION = 32 * 1024 * 1024;
 /** How often the running program's collections are sampled, and for how long each time. */
@@ -48,9 +53,14 @@ export class DrainSchedule {
   private windowEnd: NodeJS.Timeout | undefined;
   /** Collections counted since the last drain (an estimate while the program runs). */
   private gcs = 0;
-  /** What one collection seen in the current window counts for. */
-  private weight = 1;
   private budget = 1;
+  /** Samples and collections of the drains so far, older ones weighing less (see drained). */
+  private learnedSamples = 0;
+  private learnedGCs = 0;
+  /** The open window: when it opened, what it has seen; and when the last one closed. */
+  private windowOpened = 0;
+  private windowSeen = 0;
+  private lastWindowClosed = 0;
   private lastUsed = 0;
 
   /** Starts watching for a sampler at `rate` bytes; `drain` runs when the budget is spent (it must not throw). */
@@ -58,21 +68,29 @@ export class DrainSchedule {
     if (this.drain) return;
     this.drain = drain;
     this.gcs = 0;
-    this.budget = budgetFor(YOUNG_GENERATION / Math.max(rate, 1), 1);
+    // Until a drain says otherwise: as many samples a collection as a full young generation holds.
+    this.learnedSamples = YOUNG_GENERATION / Math.max(rate, 1);
+    this.learnedGCs = 1;
+    this.budget = this.learnedBudget();
     this.idle();
   }
 
   stop(): void {
     this.drain = undefined;
+    this.stopTicking();
     this.disconnect();
-    clearInterval(this.ticker);
-    clearTimeout(this.windowEnd);
-    this.ticker = this.windowEnd = undefined;
   }
 
-  /** A drain took `samples`: the next one comes after as many collections as took half the cap. */
+  /**
+   * A drain took `samples` over the collections counted since the one before.
+   * Samples per collection are learned over the drains, halving the weight of
+   * the older ones each time, so that one drain's rough count (a profile read
+   * seconds after a drain sees few windows) does not set the next budget alone.
+   */
   drained(samples: number): void {
-    this.budget = budgetFor(samples, this.gcs);
+    this.learnedSamples = this.learnedSamples / 2 + samples;
+    this.learnedGCs = this.learnedGCs / 2 + this.gcs;
+    this.budget = this.learnedBudget();
     this.gcs = 0;
   }
 
@@ -93,8 +111,13 @@ export class DrainSchedule {
     return this.budget < SAMPLED_FROM ? "every" : "sampled";
   }
 
-  private connect(weight: number): void {
-    this.weight = weight;
+  /** The collections after which a drain takes about TARGET_SAMPLES. */
+  private learnedBudget(): number {
+    const perGC = Math.max(this.learnedSamples / Math.max(this.learnedGCs, 1), 1e-3);
+    return Math.max(1, Math.min(100_000, Math.floor(TARGET_SAMPLES / perGC)));
+  }
+
+  private connect(): void {
     if (this.watch) return;
     this.watch = new PerformanceObserver((list) => this.seen(list.getEntries().length));
     this.watch.observe({ entryTypes: ["gc"] });
@@ -102,39 +125,49 @@ export class DrainSchedule {
 
   private disconnect(): void {
     if (!this.watch) return;
-    // Entries of collections inside the window that are not delivered yet.
-    this.count(this.watch.takeRecords().length);
+    // Entries of collections while connected that are not delivered yet.
+    const pending = this.watch.takeRecords().length;
     this.watch.disconnect();
     this.watch = undefined;
+    this.seen(pending);
   }
 
   private seen(n: number): void {
+    if (n === 0 || !this.drain) return;
+    if (this.windowEnd !== undefined) {
+      this.windowSeen += n;
+      return;
+    }
     const afterIdle = this.ticker === undefined;
     this.count(n);
     // The first collection after an idle spell: the program runs again.
-    if (afterIdle && this.drain) this.running();
+    if (afterIdle && this.mode() !== "stopped") this.running();
   }
 
   private count(n: number): void {
-    if (n === 0 || !this.drain) return;
-    this.gcs += n * this.weight;
-    if (this.gcs >= this.budget) this.drain();
+    this.gcs += n;
+    if (this.gcs >= this.budget) this.drain!();
   }
 
   /** Idle: every collection is seen (there are none until the program allocates). */
   private idle(): void {
-    clearInterval(this.ticker);
-    clearTimeout(this.windowEnd);
-    this.ticker = this.windowEnd = undefined;
-    this.connect(1);
+    this.stopTicking();
+    this.connect();
   }
 
   /** Running: collections are sampled in one window a tick, or all seen when a drain needs few. */
   private running(): void {
     this.lastUsed = heapUsed();
+    this.lastWindowClosed = Date.now();
     this.ticker = setInterval(() => this.tick(), TICK_MS).unref();
-    if (this.budget < SAMPLED_FROM) this.connect(1);
+    if (this.budget < SAMPLED_FROM) this.connect();
     else this.disconnect();
+  }
+
+  private stopTicking(): void {
+    if (this.windowEnd !== undefined) this.closeWindow();
+    clearInterval(this.ticker);
+    this.ticker = undefined;
   }
 
   private tick(): void {
@@ -142,22 +175,31 @@ export class DrainSchedule {
     const growth = used - this.lastUsed;
     this.lastUsed = used;
     if (growth >= 0 && growth < IDLE_GROWTH) return this.idle();
-    if (this.budget < SAMPLED_FROM) return this.connect(1);
-    this.connect(TICK_MS / WINDOW_MS);
+    if (this.budget < SAMPLED_FROM) return this.connect();
+    if (this.windowEnd !== undefined) return; // still open: a late timer
+    this.windowOpened = Date.now();
+    this.windowSeen = 0;
+    this.windowEnd = setTimeout(() => this.closeWindow(), WINDOW_MS).unref();
+    this.connect();
+  }
+
+  /**
+   * Counts what the window saw, scaled by the time it stands for (since the
+   * last window closed) over its own length, both as they really were: late
+   * timers stretch either.
+   */
+  private closeWindow(): void {
     clearTimeout(this.windowEnd);
-    this.windowEnd = setTimeout(() => {
-      this.windowEnd = undefined;
-      this.disconnect();
-    }, WINDOW_MS).unref();
+    this.disconnect(); // its pending entries go to windowSeen
+    this.windowEnd = undefined;
+    const now = Date.now();
+    const scale = Math.max(now - this.lastWindowClosed, 1) / Math.max(now - this.windowOpened, 1);
+    this.lastWindowClosed = now;
+    if (this.windowSeen > 0 && this.drain) this.count(this.windowSeen * scale);
+    this.windowSeen = 0;
   }
 }
 
 function heapUsed(): number {
   return getHeapStatistics().used_heap_size;
-}
-
-/** Garbage collections until the next drain, for `samples` taken over `gcs` collections. */
-function budgetFor(samples: number, gcs: number): number {
-  const perGC = Math.max(samples / Math.max(gcs, 1), 1e-3);
-  return Math.max(1, Math.min(100_000, Math.floor(MAX_KEPT_SAMPLES / 2 / perGC)));
 }
