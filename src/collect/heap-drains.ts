@@ -27,8 +27,12 @@ export const MAX_KEPT_SAMPLES = 50_000;
  * collections that is off by a factor (a burst, a sampled count's chance).
  */
 const TARGET_SAMPLES = MAX_KEPT_SAMPLES / 3;
-/** V8's young generation at its largest by default (two 16 MiB semi-spaces): an upper bound of what one scavenge follows. */
-const YOUNG_GENERATION = 32 * 1024 * 1024;
+/**
+ * An upper bound of what one collection follows (V8's young generation at its
+ * largest: 32-64 MiB by version and heap limit). Until the first drain the
+ * budget assumes it, so the first drain is not the one to overshoot.
+ */
+const YOUNG_GENERATION = 64 * 1024 * 1024;
 /** How often the running program's collections are sampled, and for how long each time. */
 const TICK_MS = 1000;
 const WINDOW_MS = 100;

@@ -27,13 +27,13 @@ async function until(s: DrainSchedule, want: string, ms: number): Promise<void> 
 test("idle until the first collection; collections sampled in windows while the program allocates; idle again when it stops", async () => {
   const s = new DrainSchedule();
   let drains = 0;
-  s.start(512 * 1024, () => {
+  s.start(4 * 1024 * 1024, () => {
     drains++;
     s.drained(0);
   });
   try {
     assert.equal(s.mode(), "idle");
-    // 512 KiB: a young generation holds at most 64 samples, so a drain waits for hundreds of collections.
+    // 4 MiB: a young generation holds at most 16 samples, so a drain waits for hundreds of collections.
     assert.ok(s.gcBudget() >= 200, String(s.gcBudget()));
     await garbageFor(50);
     assert.equal(s.mode(), "sampled");
