@@ -44,9 +44,10 @@ const WINDOW_MS = 100;
 const SAMPLED_FROM = 200;
 /**
  * A tick that finds the heap grown by less than this since the last one (and
- * not shrunk, as after a collection) finds the program idle: at that pace a
- * collection is seconds away, so seeing each one costs nothing. (Not CPU
- * time: on a VM with tick-based accounting an idle process shows 1%.)
+ * not shrunk, as after a collection), with no collection seen since, finds
+ * the program idle: at that pace a collection is seconds away, so seeing each
+ * one costs nothing. (Not CPU time: on a VM with tick-based accounting an
+ * idle process shows 1%.)
  */
 const IDLE_GROWTH = 256 * 1024;
 
@@ -66,6 +67,8 @@ export class DrainSchedule {
   private windowSeen = 0;
   private lastWindowClosed = 0;
   private lastUsed = 0;
+  /** Collections the observer saw since the last tick (all, or the window's). */
+  private seenSinceTick = 0;
 
   /** Starts watching for a sampler at `rate` bytes; `drain` runs when the budget is spent (it must not throw). */
   start(rate: number, drain: () => void): void {
@@ -138,6 +141,7 @@ export class DrainSchedule {
 
   private seen(n: number): void {
     if (n === 0 || !this.drain) return;
+    this.seenSinceTick += n;
     if (this.windowEnd !== undefined) {
       this.windowSeen += n;
       return;
@@ -177,8 +181,11 @@ export class DrainSchedule {
   private tick(): void {
     const used = heapUsed();
     const growth = used - this.lastUsed;
+    const seen = this.seenSinceTick;
     this.lastUsed = used;
-    if (growth >= 0 && growth < IDLE_GROWTH) return this.idle();
+    this.seenSinceTick = 0;
+    // Two readings of a busy heap can differ by little by chance: a collection seen says it is busy.
+    if (growth >= 0 && growth < IDLE_GROWTH && seen === 0) return this.idle();
     if (this.budget < SAMPLED_FROM) return this.connect();
     if (this.windowEnd !== undefined) return; // still open: a late timer
     this.windowOpened = Date.now();
