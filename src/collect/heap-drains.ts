@@ -41,7 +41,7 @@ const WINDOW_MS = 100;
  * of a few would be too rough (fine rates, where a young generation holds
  * thousands of samples).
  */
-const SAMPLED_FROM = 200;
+const SAMPLED_FROM = 100;
 /**
  * A tick that finds the heap grown by less than this since the last one (and
  * not shrunk, as after a collection), with no collection seen since, finds
