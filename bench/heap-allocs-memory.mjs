@@ -14,6 +14,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
 import { setImmediate as turn } from "node:timers/promises";
 import { getHeapStatistics } from "node:v8";
+import { ring, makeRecord } from "./_records-workload.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const mode = process.env.ALLOCS_MEMORY_MODE;
@@ -55,10 +56,6 @@ if (!mode) {
 
 // ---- the workload: records built, serialized and parsed; a ring keeps some ----
 
-const ring = new Array(4096);
-function makeRecord(i) {
-  return { id: i, name: `user-${i % 1000}`, tags: [i & 7, i & 15, i & 31], score: i * 0.5 };
-}
 // Distinct allocation sites, so the profile has many records.
 const sites = Array.from({ length: 64 }, (_, k) => new Function("i", `return { k: ${k}, v: new Array(${8 + k}).fill(i) };`));
 

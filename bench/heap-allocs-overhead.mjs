@@ -18,7 +18,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
-import { setImmediate as turn } from "node:timers/promises";
+import { workTurning as work } from "./_records-workload.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const mode = process.env.ALLOCS_OVERHEAD_MODE;
@@ -77,38 +77,6 @@ if (!mode) {
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
-}
-
-// ---- the workload (as bench/heap-overhead.mjs, turning the event loop) --------
-
-const ring = new Array(4096);
-
-function makeRecord(i) {
-  return { id: i, name: `user-${i % 1000}`, tags: [i & 7, i & 15, i & 31], score: i * 0.5 };
-}
-
-function bucketize(n) {
-  const m = new Map();
-  for (let i = 0; i < n; i++) {
-    const k = `k${i % 64}`;
-    let a = m.get(k);
-    if (!a) m.set(k, (a = []));
-    a.push(i);
-  }
-  return m.size;
-}
-
-async function work(n = 400_000) {
-  let sink = 0;
-  for (let i = 0; i < n; i++) {
-    const r = makeRecord(i);
-    const back = JSON.parse(JSON.stringify(r));
-    sink += back.tags.length;
-    if ((i & 63) === 0) ring[(i >> 6) & 4095] = back;
-    if ((i & 1023) === 0) sink += bucketize(2000);
-    if ((i & 8191) === 0) await turn(); // a request boundary
-  }
-  return sink;
 }
 
 // ---- one measured run ----------------------------------------------------------

@@ -15,6 +15,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
 import { PassThrough } from "node:stream";
+import { work } from "./_records-workload.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const mode = process.env.HEAP_OVERHEAD_MODE;
@@ -63,47 +64,6 @@ if (!mode) {
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
-}
-
-// ---- the workload -----------------------------------------------------------
-
-// Mostly short-lived garbage, some of it kept for a while in a ring, as a
-// server's request handling does.
-const ring = new Array(4096);
-
-function makeRecord(i) {
-  return { id: i, name: `user-${i % 1000}`, tags: [i & 7, i & 15, i & 31], score: i * 0.5 };
-}
-
-function serialize(r) {
-  return JSON.stringify(r);
-}
-
-function parseBack(s) {
-  return JSON.parse(s);
-}
-
-function bucketize(n) {
-  const m = new Map();
-  for (let i = 0; i < n; i++) {
-    const k = `k${i % 64}`;
-    let a = m.get(k);
-    if (!a) m.set(k, (a = []));
-    a.push(i);
-  }
-  return m.size;
-}
-
-function work(n = 400_000) {
-  let sink = 0;
-  for (let i = 0; i < n; i++) {
-    const r = makeRecord(i);
-    const back = parseBack(serialize(r));
-    sink += back.tags.length;
-    if ((i & 63) === 0) ring[(i >> 6) & 4095] = back;
-    if ((i & 1023) === 0) sink += bucketize(2000);
-  }
-  return sink;
 }
 
 // ---- one measured run ----------------------------------------------------------
