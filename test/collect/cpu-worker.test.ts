@@ -232,6 +232,8 @@ test("each worker's frames carry its own script, though V8's script ids repeat a
 
   const p = decodeProfile(gunzipSync(readFileSync(path)));
   const seen = { alpha: 0, beta: 0 };
+  let underTopLevel = 0;
+  const missedCaller: string[] = [];
   for (const s of p.sample) {
     const leaf = s.location[0]!.line[0]!.function;
     const name = leaf.name === "alphaWork" ? "alpha" : leaf.name === "betaWork" ? "beta" : undefined;
@@ -243,7 +245,12 @@ test("each worker's frames carry its own script, though V8's script ids repeat a
       const f = l.line[0]!.function;
       if (/script-(alpha|beta)\.mjs$/.test(f.filename)) assert.match(f.filename, new RegExp(`script-${name}\\.mjs$`), stack.join(" ← "));
     }
-    assert.equal(s.location[1]?.line[0]!.function.name, `(top level script-${name}.mjs)`, stack.join(" ← "));
+    if (s.location[1]?.line[0]!.function.name === `(top level script-${name}.mjs)`) underTopLevel += s.value[0]!;
+    else missedCaller.push(stack.join(" ← "));
   }
   assert.ok(seen.alpha >= 3 && seen.beta >= 3, JSON.stringify(seen));
+  // Called from its script's top level. V8's sampler now and then walks a
+  // stack without that frame (once in CI on Node 26: betaWork ← evaluate), so
+  // nearly every sample, not each, must show it.
+  assert.ok(underTopLevel >= 0.9 * (seen.alpha + seen.beta), `${underTopLevel} of ${seen.alpha + seen.beta} under the top level; others: ${missedCaller.join("; ")}`);
 });
