@@ -1,21 +1,26 @@
 // When to drain an allocation sampler (one that keeps the samples of
-// collected objects, about 94 bytes each in V8, until it is stopped): after a
-// number of garbage collections, learned at each drain so that a drain
-// takes about a third of MAX_KEPT_SAMPLES. Collections are what tracks
-// allocation (a scavenge follows each young generation's worth of it).
+// collected objects, about 94 bytes each in V8, until it is stopped): after
+// enough garbage collections that a drain takes about a third of
+// MAX_KEPT_SAMPLES. Collections are what tracks allocation: a scavenge
+// follows each young generation's worth of it. Each one counts as the young
+// generation's size at the time, because V8 grows it with the allocation
+// rate (Node 20: 1 to 32 MiB; Node 24: to 128 MiB): counted as collections
+// alone, a budget learned while it was small let a later drain take 2.5
+// times its target. Samples per young-generation byte are learned at each
+// drain.
 //
-// They are counted through a `gc` performance observer, but not all the time:
-// Node.js 20-24 spend 100-250 µs of JavaScript on each `gc` entry (measured:
-// 5% of an allocation-heavy workload's CPU at 130 collections a second), so
-// while the program runs, the observer watches one window of WINDOW_MS in
-// every TICK_MS and the collections are counted as seen × TICK_MS/WINDOW_MS
+// Collections are seen through a `gc` performance observer, but not all the
+// time: Node.js 20-24 spend 100-250 µs of JavaScript on each `gc` entry
+// (measured: 5% of an allocation-heavy workload's CPU at 130 collections a
+// second), so while the program runs, the observer watches one window of
+// WINDOW_MS in every TICK_MS and what it sees is scaled by TICK_MS/WINDOW_MS
 // (the times as they really were). A count off by a steady factor is
 // harmless: the budget is learned in the same units. When a tick finds the
 // program idle, the timer stops and the observer stays connected until the
 // next collection: nothing runs while nothing allocates.
 
 import { PerformanceObserver } from "node:perf_hooks";
-import { getHeapStatistics } from "node:v8";
+import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
 
 /**
  * At most this many samples wait in V8 between two drains (about 94 bytes
@@ -27,12 +32,6 @@ export const MAX_KEPT_SAMPLES = 50_000;
  * collections that is off by a factor (a burst, a sampled count's chance).
  */
 const TARGET_SAMPLES = MAX_KEPT_SAMPLES / 3;
-/**
- * An upper bound of what one collection follows (V8's young generation at its
- * largest: 32-64 MiB by version and heap limit). Until the first drain the
- * budget assumes it, so the first drain is not the one to overshoot.
- */
-const YOUNG_GENERATION = 64 * 1024 * 1024;
 /** How often the running program's collections are sampled, and for how long each time. */
 const TICK_MS = 1000;
 const WINDOW_MS = 100;
@@ -58,10 +57,13 @@ export class DrainSchedule {
   private windowEnd: NodeJS.Timeout | undefined;
   /** Collections counted since the last drain (an estimate while the program runs). */
   private gcs = 0;
+  /** The same, each weighed by the young generation's size then (bytes). */
+  private collected = 0;
+  /** Young-generation bytes collected until the next drain. */
   private budget = 1;
-  /** Samples and collections of the drains so far, older ones weighing less (see drained). */
+  /** Samples and young-generation bytes of the drains so far, older ones weighing less (see drained). */
   private learnedSamples = 0;
-  private learnedGCs = 0;
+  private learnedBytes = 0;
   /** The open window: when it opened, what it has seen; and when the last one closed. */
   private windowOpened = 0;
   private windowSeen = 0;
@@ -75,9 +77,12 @@ export class DrainSchedule {
     if (this.drain) return;
     this.drain = drain;
     this.gcs = 0;
-    // Until a drain says otherwise: as many samples a collection as a full young generation holds.
-    this.learnedSamples = YOUNG_GENERATION / Math.max(rate, 1);
-    this.learnedGCs = 1;
+    this.collected = 0;
+    // Until a drain says otherwise: every young-generation byte collected was
+    // allocated (an upper bound: a scavenge comes when one semi-space of two
+    // is full), so the first drain comes early rather than late.
+    this.learnedSamples = 1;
+    this.learnedBytes = Math.max(rate, 1);
     this.budget = this.learnedBudget();
     this.idle();
   }
@@ -90,20 +95,22 @@ export class DrainSchedule {
 
   /**
    * A drain took `samples` over the collections counted since the one before.
-   * Samples per collection are learned over the drains, halving the weight of
-   * the older ones each time, so that one drain's rough count (a profile read
-   * seconds after a drain sees few windows) does not set the next budget alone.
+   * Samples per young-generation byte are learned over the drains, halving
+   * the weight of the older ones each time, so that one drain's rough count
+   * (a profile read seconds after a drain sees few windows) does not set the
+   * next budget alone.
    */
   drained(samples: number): void {
     this.learnedSamples = this.learnedSamples / 2 + samples;
-    this.learnedGCs = this.learnedGCs / 2 + this.gcs;
+    this.learnedBytes = this.learnedBytes / 2 + this.collected;
     this.budget = this.learnedBudget();
     this.gcs = 0;
+    this.collected = 0;
   }
 
-  /** Garbage collections until the next drain. */
+  /** Garbage collections until the next drain, at the young generation's size now. */
   gcBudget(): number {
-    return this.budget;
+    return Math.max(1, Math.ceil(this.budget / youngGeneration()));
   }
 
   /** Collections counted since the last drain. */
@@ -115,13 +122,19 @@ export class DrainSchedule {
   mode(): "stopped" | "idle" | "sampled" | "every" {
     if (!this.drain) return "stopped";
     if (this.ticker === undefined) return "idle";
-    return this.budget < SAMPLED_FROM ? "every" : "sampled";
+    return this.countsEvery() ? "every" : "sampled";
   }
 
-  /** The collections after which a drain takes about TARGET_SAMPLES. */
+  /** Whether a drain needs so few collections that each one is seen. */
+  private countsEvery(): boolean {
+    return this.gcBudget() < SAMPLED_FROM;
+  }
+
+  /** The young-generation bytes after which a drain takes about TARGET_SAMPLES. */
   private learnedBudget(): number {
-    const perGC = Math.max(this.learnedSamples / Math.max(this.learnedGCs, 1), 1e-3);
-    return Math.max(1, Math.min(100_000, Math.floor(TARGET_SAMPLES / perGC)));
+    // Where a drain took nothing (a program allocating little), as if it took one sample.
+    const perByte = Math.max(this.learnedSamples, 1) / Math.max(this.learnedBytes, 1);
+    return TARGET_SAMPLES / perByte;
   }
 
   private connect(): void {
@@ -154,7 +167,8 @@ export class DrainSchedule {
 
   private count(n: number): void {
     this.gcs += n;
-    if (this.gcs >= this.budget) this.drain!();
+    this.collected += n * youngGeneration();
+    if (this.collected >= this.budget) this.drain!();
   }
 
   /** Idle: every collection is seen (there are none until the program allocates). */
@@ -168,7 +182,7 @@ export class DrainSchedule {
     this.lastUsed = heapUsed();
     this.lastWindowClosed = Date.now();
     this.ticker = setInterval(() => this.tick(), TICK_MS).unref();
-    if (this.budget < SAMPLED_FROM) this.connect();
+    if (this.countsEvery()) this.connect();
     else this.disconnect();
   }
 
@@ -186,7 +200,7 @@ export class DrainSchedule {
     this.seenSinceTick = 0;
     // Two readings of a busy heap can differ by little by chance: a collection seen says it is busy.
     if (growth >= 0 && growth < IDLE_GROWTH && seen === 0) return this.idle();
-    if (this.budget < SAMPLED_FROM) return this.connect();
+    if (this.countsEvery()) return this.connect();
     if (this.windowEnd !== undefined) return; // still open: a late timer
     this.windowOpened = Date.now();
     this.windowSeen = 0;
@@ -209,6 +223,12 @@ export class DrainSchedule {
     if (this.windowSeen > 0 && this.drain) this.count(this.windowSeen * scale);
     this.windowSeen = 0;
   }
+}
+
+/** The young generation's size now (V8's new space: both semi-spaces). */
+function youngGeneration(): number {
+  for (const s of getHeapSpaceStatistics()) if (s.space_name === "new_space") return Math.max(s.space_size, 1);
+  return 1;
 }
 
 function heapUsed(): number {
