@@ -4,7 +4,8 @@
 // sampling, one with in-use sampling (the default). Every 30 s each reads its
 // heap profile (as a scrape would), runs a full GC and reports its RSS and V8
 // heap; the allocation sampler also reports its drains, the most samples V8
-// held at a drain (about 94 bytes each) and tsprof's records. Memory
+// held at a drain (about 94 bytes each), the time its drains after GCs took
+// (their share of the run is what draining costs) and tsprof's records. Memory
 // attributable to allocation sampling = RSS(allocs) - RSS(inuse).
 //
 //   node scripts/build.mjs && node bench/heap-allocs-memory.mjs [minutes=10]
@@ -51,6 +52,7 @@ if (!mode) {
   const last = runs.allocs.at(-1);
   console.log(`largest RSS difference: ${MB(maxDiff)} MB; the bound: V8 holds at most MAX_KEPT_SAMPLES (50,000) x 94 B = 4.7 MB between drains`);
   console.log(`allocation sampler: ${last.drains} drains (${last.byGC} after GCs), largest ${last.maxSamples} samples; about ${(last.allocated / 1e9).toFixed(0)} GB allocated`);
+  console.log(`drains after GCs took ${last.byGCMs.toFixed(0)} ms in all, ${(last.byGCMs / last.byGC).toFixed(1)} ms each: ${((last.byGCMs / (last.t * 1000)) * 100).toFixed(2)}% of the ${last.t.toFixed(0)} s run`);
   process.exit(0);
 }
 

@@ -50,7 +50,7 @@ if (!mode) {
   const pct = (a, b) => `${((a / b - 1) * 100).toFixed(1)}%`;
   console.log(`allocs vs off: ${pct(med.allocs, med.off)}; inuse vs off: ${pct(med.inuse, med.off)}; datadog vs none: ${pct(med.datadog, med.none)}; allocs / datadog: x${(med.allocs / med.datadog).toFixed(3)}`);
   const e = extra[Math.floor(extra.length / 2)];
-  console.log(`allocation sampling in one run: ${e.samples} samples, ${e.drains} drains (${e.byGC} after GCs), largest drain ${e.maxSamples} samples; writing the allocs profile: ${e.writeMs.toFixed(1)} ms`);
+  console.log(`allocation sampling in one run: ${e.samples} samples, ${e.drains} drains (${e.byGC} after GCs, ${e.byGCMs.toFixed(1)} ms), largest drain ${e.maxSamples} samples; writing the allocs profile: ${e.writeMs.toFixed(1)} ms`);
   const ab = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], {
     env: { ...process.env, ALLOCS_OVERHEAD_MODE: "ab", ALLOCS_OVERHEAD_BATCHES: String(rounds * 4) },
     encoding: "utf8",
