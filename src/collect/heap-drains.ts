@@ -19,14 +19,25 @@
 // program idle, the timer stops and the observer stays connected until the
 // next collection: nothing runs while nothing allocates.
 
-import { PerformanceObserver } from "node:perf_hooks";
+import { PerformanceObserver, performance } from "node:perf_hooks";
 import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
 
 /**
  * At most this many samples wait in V8 between two drains (about 94 bytes
- * each, measured on Node 20-26: 4.7 MB).
+ * each, measured on Node 20-26: 4.7 MB), or KEPT_SHARE_OF_HEAP of the heap in
+ * use where that is more and drains are costly (see due).
  */
 export const MAX_KEPT_SAMPLES = 50_000;
+const BYTES_PER_SAMPLE = 94;
+/**
+ * The share of the program's time drains may take before they are spaced
+ * out. On Node 20-24 a drain runs a full GC, whose time grows with the live
+ * heap (measured: 530 ms at 685 MB on Node 20, 370 ms on Node 24; Node 26
+ * collects nothing, 1 ms).
+ */
+const MAX_DRAIN_SHARE = 0.005;
+/** While costly drains are spaced out, the samples V8 holds stay under this share of the heap in use. */
+const KEPT_SHARE_OF_HEAP = 0.05;
 /**
  * What a drain aims to take: a third of the cap, leaving room for a count of
  * collections that is off by a factor (a burst, a sampled count's chance).
@@ -71,6 +82,12 @@ export class DrainSchedule {
   private lastUsed = 0;
   /** Collections the observer saw since the last tick (all, or the window's). */
   private seenSinceTick = 0;
+  /** When the last drain ended and how long it took (ms). */
+  private lastDrainEnd = 0;
+  private lastDrainMs = 0;
+
+  /** `heapInUse` gives the heap's bytes in use, for the cap on samples held while drains are spaced out. */
+  constructor(private readonly heapInUse: () => number = heapUsed) {}
 
   /** Starts watching for a sampler at `rate` bytes; `drain` runs when the budget is spent (it must not throw). */
   start(rate: number, drain: () => void): void {
@@ -84,6 +101,7 @@ export class DrainSchedule {
     this.learnedSamples = 1;
     this.learnedBytes = Math.max(rate, 1);
     this.budget = this.learnedBudget();
+    this.lastDrainMs = 0;
     this.idle();
   }
 
@@ -98,9 +116,11 @@ export class DrainSchedule {
    * Samples per young-generation byte are learned over the drains, halving
    * the weight of the older ones each time, so that one drain's rough count
    * (a profile read seconds after a drain sees few windows) does not set the
-   * next budget alone.
+   * next budget alone. `ms` is how long the drain took.
    */
-  drained(samples: number): void {
+  drained(samples: number, ms = 0): void {
+    this.lastDrainEnd = performance.now();
+    this.lastDrainMs = ms;
     this.learnedSamples = this.learnedSamples / 2 + samples;
     this.learnedBytes = this.learnedBytes / 2 + this.collected;
     this.budget = this.learnedBudget();
@@ -168,7 +188,22 @@ export class DrainSchedule {
   private count(n: number): void {
     this.gcs += n;
     this.collected += n * youngGeneration();
-    if (this.collected >= this.budget) this.drain!();
+    if (this.collected >= this.budget && this.due()) this.drain!();
+  }
+
+  /**
+   * Whether a drain whose budget is spent runs now. A costly one (a full GC
+   * of a large heap) waits until it takes at most MAX_DRAIN_SHARE of the time
+   * since the last, while the samples V8 holds (estimated from the budget)
+   * stay under a third of a cap that grows with the heap: a heap of hundreds
+   * of megabytes can hold a few megabytes more of samples, and one drain of a
+   * second every 40 s would cost it more than the sampling.
+   */
+  private due(): boolean {
+    if ((performance.now() - this.lastDrainEnd) * MAX_DRAIN_SHARE >= this.lastDrainMs) return true;
+    const held = (this.collected / this.budget) * TARGET_SAMPLES;
+    const cap = Math.max(MAX_KEPT_SAMPLES, (this.heapInUse() * KEPT_SHARE_OF_HEAP) / BYTES_PER_SAMPLE);
+    return held >= cap / 3;
   }
 
   /** Idle: every collection is seen (there are none until the program allocates). */

@@ -60,11 +60,9 @@ const drainStats = { drains: 0, byGC: 0, byGCMs: 0, maxSamples: 0, lastSamples: 
 function watchGC(on: boolean): void {
   if (!on) return schedule.stop();
   schedule.start(rate, () => {
-    const t0 = performance.now();
     try {
-      drainNow();
+      drainStats.byGCMs += drainNow();
       drainStats.byGC++;
-      drainStats.byGCMs += performance.now() - t0;
     } catch (err) {
       // Never to the host: a lost sampler is restarted and the next profile says so.
       if (err instanceof SamplerLost) samplerLost();
@@ -72,13 +70,16 @@ function watchGC(on: boolean): void {
   });
 }
 
-/** Drains the allocation sampler into the records (see drainSampler). */
-function drainNow(): void {
+/** Drains the allocation sampler into the records (see drainSampler); returns the milliseconds it took. */
+function drainNow(): number {
+  const t0 = performance.now();
   const d = drainSampler();
-  if (!d) return;
+  if (!d) return 0;
   takeDrained(d.profile, d.liveness);
   lastDrainAt = new Date();
-  schedule.drained(d.profile.samples.length);
+  const ms = performance.now() - t0;
+  schedule.drained(d.profile.samples.length, ms);
+  return ms;
 }
 
 function takeDrained(p: V8HeapProfile, liveness: boolean): void {

@@ -82,3 +82,30 @@ test("when a drain needs few collections (a fine rate), every collection is coun
     s.stop();
   }
 });
+
+test("a costly drain waits until it takes a small share of the time, while the samples held stay under a cap that grows with the heap", async () => {
+  for (const heapInUse of [64 * 2 ** 30, 0]) {
+    const s = new DrainSchedule(() => heapInUse);
+    let drains = 0;
+    // Each drain takes a second (a full GC of a large heap on Node 20-24): the next is due in 200 s by time.
+    s.start(4096, () => {
+      drains++;
+      s.drained(16_667, 1000);
+    });
+    try {
+      await garbageUntilRunning(s);
+      await garbageFor(1500);
+      await sleep(50);
+    } finally {
+      s.stop();
+    }
+    if (heapInUse > 0) {
+      // A 64 GiB heap may hold 5% of itself in samples: the drain waits, past its budget.
+      assert.equal(drains, 1, `${drains} drains`);
+      assert.ok(s.gcsCounted() > s.gcBudget(), `${s.gcsCounted()} collections since the drain, budget ${s.gcBudget()}`);
+    } else {
+      // A small heap's cap is MAX_KEPT_SAMPLES: each spent budget drains, costly or not.
+      assert.ok(drains >= 2, `${drains} drains`);
+    }
+  }
+});
