@@ -12,26 +12,18 @@
 // Each mode runs RUNS times at two lengths, SMALL and LARGE records; the
 // difference of the medians is the work of LARGE - SMALL records, with
 // process start, loading, compilation and exit cancelled out. Modes as in
-// heap-allocs-overhead.mjs:
-//   none     no profiler loaded
-//   off      tsprof's heap module loaded, setMemProfileRate(0)
-//   inuse    tsprof sampling at 512 KiB, in-use sampling (the default)
-//   allocs   tsprof sampling at 512 KiB, allocation sampling (keeps freed samples, drained)
-//   datadog  @datadog/pprof's heap profiler at 512 KiB, stack depth 64
+// heap-allocs-overhead.mjs (bench/_heap-modes.mjs).
 //
 //   node scripts/build.mjs && node bench/heap-allocs-instructions.mjs [runs=3] [large=1200000] [small=200000]
 // Needs valgrind (Debian: apt-get install valgrind). About 25 minutes with the defaults on 2 cores.
 
 import { spawn, spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { workTurning as work } from "./_records-workload.mjs";
+import { MODES, startHeapMode } from "./_heap-modes.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
 const mode = process.env.ALLOCS_INSTRUCTIONS_MODE;
-const RATE = 512 * 1024;
-const MODES = ["none", "off", "inuse", "allocs", "datadog"];
 
 if (!mode) {
   const runs = Number(process.argv[2] ?? 3);
@@ -102,15 +94,7 @@ function underValgrind(m, n) {
 
 // ---- one counted run ----------------------------------------------------------
 
-let tsprof;
-if (mode === "off" || mode === "inuse" || mode === "allocs") {
-  tsprof = await import(pathToFileURL(join(here, "../dist/esm/collect/heap.js")).href);
-  if (mode === "off") tsprof.setMemProfileRate(0);
-  if (mode === "allocs") tsprof.setAllocationSampling(true);
-} else if (mode === "datadog") {
-  const { heap } = await import("@datadog/pprof");
-  heap.start(RATE, 64);
-}
+const tsprof = await startHeapMode(mode);
 const sink = await work(Number(process.env.ALLOCS_INSTRUCTIONS_RECORDS));
 if (sink === -1) console.log(sink);
 console.log(JSON.stringify(mode === "allocs" ? tsprof.allocationDrainStats() : {}));

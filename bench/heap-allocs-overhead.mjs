@@ -2,12 +2,7 @@
 // at most 1% over sampling off at 512 KiB) on an allocation-heavy workload
 // that turns the event loop (so the drains after garbage collections run, as
 // in a server). Each mode runs in a fresh process, rounds interleaved,
-// medians printed with ratios against the same run's modes:
-//   none     no profiler loaded
-//   off      tsprof's heap module loaded, setMemProfileRate(0)
-//   inuse    tsprof sampling at 512 KiB, in-use sampling (the default)
-//   allocs   tsprof sampling at 512 KiB, allocation sampling (keeps freed samples, drained)
-//   datadog  @datadog/pprof's heap profiler at 512 KiB, stack depth 64
+// medians printed with ratios against the same run's modes (bench/_heap-modes.mjs).
 // Times are the process's CPU time (user + system, all threads). Then the
 // same comparison in one process, modes switched between batches, in a random
 // order each rotation.
@@ -15,15 +10,12 @@
 //   node scripts/build.mjs && node bench/heap-allocs-overhead.mjs [rounds=7]
 
 import { spawnSync } from "node:child_process";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { PassThrough } from "node:stream";
 import { workTurning as work } from "./_records-workload.mjs";
+import { MODES, RATE, heapUrl, startHeapMode } from "./_heap-modes.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
 const mode = process.env.ALLOCS_OVERHEAD_MODE;
-const RATE = 512 * 1024;
-const MODES = ["none", "off", "inuse", "allocs", "datadog"];
 
 if (!mode) {
   const rounds = Number(process.argv[2] ?? 7);
@@ -81,8 +73,6 @@ function median(xs) {
 
 // ---- one measured run ----------------------------------------------------------
 
-const heapUrl = pathToFileURL(join(here, "../dist/esm/collect/heap.js")).href;
-
 if (mode === "ab") {
   const tsprof = await import(heapUrl);
   const { heap } = await import("@datadog/pprof");
@@ -121,15 +111,7 @@ if (mode === "ab") {
   process.exit(0);
 }
 
-let tsprof;
-if (mode === "off" || mode === "inuse" || mode === "allocs") {
-  tsprof = await import(heapUrl);
-  if (mode === "off") tsprof.setMemProfileRate(0);
-  if (mode === "allocs") tsprof.setAllocationSampling(true);
-} else if (mode === "datadog") {
-  const { heap } = await import("@datadog/pprof");
-  heap.start(RATE, 64);
-}
+const tsprof = await startHeapMode(mode);
 
 await work(); // warm-up: compile before timing
 const c0 = process.cpuUsage();
