@@ -115,7 +115,7 @@ test("drains keep V8's kept samples under MAX_KEPT_SAMPLES while the program all
   // rates put more than the cap in one young generation: see the docs.)
   setMemProfileRate(4096);
   try {
-    const start = allocationDrainStats().drains;
+    const { drains: start, byGC: byGCBefore, byGCMs: byGCMsBefore } = allocationDrainStats();
     function garbageInChunks(): void {
       garbagePairs(6);
     }
@@ -128,6 +128,9 @@ test("drains keep V8's kept samples under MAX_KEPT_SAMPLES while the program all
     t.diagnostic(`drains ${stats.drains - start}, largest drain ${stats.maxSamples} samples, gc budget ${stats.gcBudget}`);
     assert.ok(stats.drains - start >= 3, `drained ${stats.drains - start} times`);
     assert.ok(stats.maxSamples <= MAX_KEPT_SAMPLES, `a drain held ${stats.maxSamples} samples`);
+    // The drains above came after collections, and were timed (the schedule spaces out costly ones by that time).
+    assert.ok(stats.byGC - byGCBefore >= 3, `${stats.byGC - byGCBefore} drains after collections`);
+    assert.ok(stats.byGCMs > byGCMsBefore, `${stats.byGC - byGCBefore} drains after collections took ${stats.byGCMs - byGCMsBefore} ms`);
     // garbagePairs allocated 150 MiB in the tests before.
     near(leafValue(p, "alloc_space", "garbagePairs"), 600 * MiB, 0.15, "alloc_space across drains");
   } finally {
