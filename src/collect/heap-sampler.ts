@@ -9,6 +9,15 @@
 // sampler without that flag: where it exists, tsprof starts the sampler with
 // it and reads it through the inspector, and a heap profile collects nothing.
 //
+// Node 26's sampler must not outlive the program: V8 frees it only after it
+// has torn the heap down, so one still running when the isolate ends makes
+// the process crash on its way out, now and then (SIGSEGV in
+// ~SamplingHeapProfiler, about one exit in 50 under tsprof's push tests).
+// So it runs on the main thread only, where it is stopped at 'exit' and what
+// it held is kept for readers later in the same 'exit' (a worker can be
+// terminated with no 'exit' of its own: workers use the inspector, whose
+// sampler Node.js stops when it disconnects the session, before teardown).
+//
 // Allocation sampling (keepFreed): V8 also keeps the samples of objects it
 // collected, so every sampled allocation can be counted. It keeps them until
 // the sampler stops (about 94 bytes each, measured), so such a sampler is
@@ -18,6 +27,7 @@
 
 import { Session } from "node:inspector";
 import * as v8 from "node:v8";
+import { isMainThread } from "node:worker_threads";
 import { postSync } from "./inspector.js";
 
 /** The inspector's HeapProfiler.SamplingHeapProfile, as this code reads it. */
@@ -60,6 +70,16 @@ let failure: string | undefined;
 let handle: { stop(): unknown } | undefined;
 /** Whether the running sampler keeps the samples of collected objects. */
 let keepingFreed = false;
+/** Whether stopBeforeTeardown listens for 'exit'. */
+let stoppingAtExit = false;
+/** The process is exiting: no v8.startHeapProfile sampler starts any more. */
+let exiting = false;
+/**
+ * The v8.startHeapProfile sampler stopped at exit stands in for the running
+ * sampler: what it held (JSON). A snapshot reads it as often as asked; a
+ * drain takes its samples once.
+ */
+let frozen: string | undefined;
 
 /** Node 26's v8.startHeapProfile, where it exists. */
 type StartHeapProfile = (options: {
@@ -92,6 +112,7 @@ function post<T>(method: string, params: object = {}): T {
  * too (allocation sampling), until the sampler is drained or stopped.
  */
 export function startSampler(intervalBytes: number, keepFreed = false): void {
+  frozen = undefined;
   try {
     connected();
     handle = startWithoutCollecting(intervalBytes, keepFreed);
@@ -119,8 +140,12 @@ export function startSampler(intervalBytes: number, keepFreed = false): void {
  * inspector then adopts it, as before).
  */
 function startWithoutCollecting(intervalBytes: number, keepFreed: boolean): { stop(): unknown } | undefined {
-  if (!startHeapProfile) return undefined;
+  if (!startHeapProfile || !isMainThread || exiting) return undefined;
   try {
+    // Once (not moved at each drain: one added while 'exit' is emitted would
+    // not run); the listeners registered after it read what it kept.
+    if (!stoppingAtExit) process.on("exit", stopBeforeTeardown);
+    stoppingAtExit = true;
     return startHeapProfile({
       sampleInterval: intervalBytes,
       stackDepth: STACK_DEPTH,
@@ -131,6 +156,31 @@ function startWithoutCollecting(intervalBytes: number, keepFreed: boolean): { st
   } catch {
     return undefined;
   }
+}
+
+/** At 'exit': stops the v8.startHeapProfile sampler before V8 tears the heap down, keeping what it held. */
+function stopBeforeTeardown(): void {
+  exiting = true;
+  if (!handle) return;
+  const h = handle;
+  handle = undefined;
+  try {
+    const out = h.stop();
+    if (typeof out === "string") frozen = out;
+    else runningInterval = 0; // another tool stopped it: nothing held
+  } catch {
+    runningInterval = 0;
+  }
+}
+
+/** Whether the samples say which objects are live (v8.startHeapProfile's output). */
+const reportsLiveness = (p: V8HeapProfile): boolean => p.samples.length === 0 || typeof p.samples[0]!.isLive === "boolean";
+
+/** The frozen sampler's profile; `drain`: its samples are handed over (the sampler keeps none). */
+function readFrozen(drain: boolean): V8HeapProfile {
+  const profile = JSON.parse(frozen!) as V8HeapProfile;
+  if (drain) frozen = JSON.stringify({ head: profile.head, samples: [] });
+  return profile;
 }
 
 /** Whether the running sampler keeps samples of collected objects (allocation sampling). */
@@ -150,6 +200,11 @@ export function drainSampler(restart = true): { profile: V8HeapProfile; liveness
   if (runningInterval === 0) return undefined;
   const interval = runningInterval;
   const keep = keepingFreed;
+  if (frozen !== undefined) {
+    const profile = readFrozen(true);
+    if (!restart) stopSampler();
+    return { profile, liveness: reportsLiveness(profile) };
+  }
   let profile: V8HeapProfile;
   let liveness = false;
   try {
@@ -159,7 +214,7 @@ export function drainSampler(restart = true): { profile: V8HeapProfile; liveness
       const out = h.stop();
       if (typeof out !== "string") throw new Error("the heap profile was stopped by another tool");
       profile = JSON.parse(out) as V8HeapProfile;
-      liveness = profile.samples.length === 0 || typeof profile.samples[0]!.isLive === "boolean";
+      liveness = reportsLiveness(profile);
     } else {
       profile = post<{ profile: V8HeapProfile }>("HeapProfiler.stopSampling").profile;
     }
@@ -177,6 +232,11 @@ export function drainSampler(restart = true): { profile: V8HeapProfile; liveness
 export function stopSampler(): V8HeapProfile | undefined {
   if (runningInterval === 0) return undefined;
   runningInterval = 0;
+  if (frozen !== undefined) {
+    const profile = readFrozen(false);
+    frozen = undefined;
+    return profile;
+  }
   if (!handle) return post<{ profile: V8HeapProfile }>("HeapProfiler.stopSampling").profile;
   const h = handle;
   handle = undefined;
@@ -198,6 +258,7 @@ export function stopSampler(): V8HeapProfile | undefined {
  */
 export function snapshot(): V8HeapProfile | undefined {
   if (runningInterval === 0) return undefined;
+  if (frozen !== undefined) return readFrozen(false);
   try {
     return post<{ profile: V8HeapProfile }>("HeapProfiler.getSamplingProfile").profile;
   } catch (err) {

@@ -55,6 +55,11 @@ function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; onStd
   });
 }
 
+/** Exit status 0; otherwise the signal (a crash at exit shows as SIGSEGV) and what the process printed. */
+function assertEndedWell(ran: Ran): void {
+  assert.equal(ran.status, 0, `status ${ran.status}, signal ${ran.signal}\nstdout: ${ran.stdout}\nstderr: ${ran.stderr}`);
+}
+
 function builtOrFail(): void {
   assert.ok(existsSync(join(root, "dist/esm/push/index.js")) && existsSync(cli), "tsprof is not built: run `node scripts/build.mjs` first");
 }
@@ -93,7 +98,7 @@ describe("tsprof/push", () => {
     try {
       const settings = { serverAddress: url, appName: "push-test", tags: { env: "ci" }, flushIntervalMs: 1000 };
       const ran = await run(process.execPath, [pusher, JSON.stringify(settings), "3500", "stop"]);
-      assert.equal(ran.status, 0, ran.stderr);
+      assertEndedWell(ran);
       const out = lastJson(ran.stdout);
       assert.deepEqual(out.reached, []);
       assert.equal(ran.stderr, "");
@@ -160,7 +165,7 @@ describe("tsprof/push", () => {
       }, 4000);
       const ran = await run(process.execPath, [pusher, JSON.stringify(settings), "9000", "stop"]);
       clearTimeout(backTimer);
-      assert.equal(ran.status, 0, ran.stderr);
+      assertEndedWell(ran);
       const out = lastJson(ran.stdout);
       assert.deepEqual(out.reached, []);
       const warnings = ran.stderr.split("\n").filter((l) => l.startsWith("tsprof:"));
@@ -205,10 +210,10 @@ describe("tsprof/push and @pyroscope/nodejs send the same requests for the same 
       try {
         const settings = { serverAddress: url, appName: "shape.app", tags: { env: "ci", region: "eu-1" }, flushIntervalMs: 1000, ...auth };
         const ranSdk = await run(process.execPath, [sdk, JSON.stringify(settings), "2500"]);
-        assert.equal(ranSdk.status, 0, ranSdk.stderr);
+        assertEndedWell(ranSdk);
         const theirs = rx.received.splice(0);
         const ranOurs = await run(process.execPath, [pusher, JSON.stringify(settings), "2500", "stop"]);
-        assert.equal(ranOurs.status, 0, ranOurs.stderr);
+        assertEndedWell(ranOurs);
         const ours = rx.received.splice(0);
         assert.ok(theirs.length >= 2 && ours.length >= 2, `${theirs.length} SDK and ${ours.length} tsprof requests`);
 
@@ -279,7 +284,7 @@ describe("the last window is sent on every way out", () => {
         const settings = { serverAddress: url, appName: "exit-test", flushIntervalMs: 120_000 };
         const t0 = Date.now();
         const ran = await run(process.execPath, [pusher, JSON.stringify(settings), "1500", end]);
-        assert.equal(ran.status, 0, ran.stderr);
+        assertEndedWell(ran);
         assert.ok(Date.now() - t0 < 60_000, "the process ended long before its period");
         assert.deepEqual(lastJson(ran.stdout).reached, []);
         assert.equal(rx.received.length, 2, "one CPU and one heap upload");
