@@ -67,7 +67,7 @@ for (const bin of nodes) {
   const started = Date.now();
   // glibc fills freed memory with this byte, so a process that reads memory
   // after freeing it (Node 26 at exit with a heap sampler left running, see
-  // src/collect/heap-sampler.ts) crashes every time, not once in 50 runs.
+  // src/collect/heap-sampler.ts) crashes every time, not now and then.
   const env = { MALLOC_PERTURB_: "165", ...process.env, PATH: `${dirname(bin)}${delimiter}${process.env.PATH ?? ""}` };
   const failuresFile = join(failuresDir, `${version}.txt`);
   const reporters = ["--test-reporter=spec", "--test-reporter-destination=stdout", `--test-reporter=${failuresReporter}`, `--test-reporter-destination=${failuresFile}`];

@@ -12,7 +12,7 @@
 // Node 26's sampler must not outlive the program: V8 frees it only after it
 // has torn the heap down, so one still running when the isolate ends makes
 // the process crash on its way out, now and then (SIGSEGV in
-// ~SamplingHeapProfiler, about one exit in 50 under tsprof's push tests).
+// ~SamplingHeapProfiler, 2 of some 60 pushing processes in the push tests).
 // So it runs on the main thread only, where it is stopped at 'exit' and what
 // it held is kept for readers later in the same 'exit' (a worker can be
 // terminated with no 'exit' of its own: workers use the inspector, whose

@@ -1,7 +1,7 @@
 // A process whose heap sampler runs when it ends must end as it would have
 // without tsprof. Node 26's v8.startHeapProfile sampler, left running, is
-// freed by V8 after the heap it observes: a read after free that crashed one
-// push test run in about 50 (SIGSEGV at exit). glibc's MALLOC_PERTURB_ fills
+// freed by V8 after the heap it observes: a read after free that crashed 2
+// of some 60 push-test processes (SIGSEGV at exit). glibc's MALLOC_PERTURB_ fills
 // freed memory, which turns that read into a crash every time: the processes
 // here run with it. tsprof stops that sampler at 'exit' (and readers later
 // in 'exit' still see what it held), and worker threads, which can be
