@@ -6,13 +6,35 @@ import { spawn } from "node:child_process";
 import { accessSync, constants, existsSync, statSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { constants as osConstants } from "node:os";
-import { ConfigError, PARTS_DIR_ENV, RUN_ENV_NAMES, WRAPPER_PID_ENV, configToEnv, preloadOption } from "./config.js";
+import { ConfigError, PARTS_DIR_ENV, RUN_ENV_NAMES, WRAPPER_PID_ENV, configToEnv, preloadOption, type RunConfig } from "./config.js";
 import { parseRunArgs, runUsage } from "./flags.js";
 import { makePartsDir, removePartsDir } from "./parts.js";
-import { writeProfiles } from "./finish.js";
+import { stillWriting, writeProfiles } from "./finish.js";
 import { relaySignal } from "./signal-watch.js";
 
 const FORWARDED = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+/**
+ * How long the merge waits for processes still writing their parts when the
+ * command's first process has ended (a launcher that did not wait for its
+ * child, or a child ending at the same moment).
+ */
+export const PARTS_WAIT_MS = 2_000;
+const PARTS_POLL_MS = 20;
+
+/** Resolves once no started process is still writing its parts, after waitMs at most, or at a signal. */
+async function awaitParts(config: RunConfig, dir: string, waitMs: number): Promise<void> {
+  const until = Date.now() + waitMs;
+  let signalled = false;
+  const stop = (): void => {
+    signalled = true;
+  };
+  for (const signal of FORWARDED) process.on(signal, stop);
+  try {
+    while (!signalled && Date.now() < until && stillWriting(config, dir).length > 0) await new Promise((r) => setTimeout(r, PARTS_POLL_MS));
+  } finally {
+    for (const signal of FORWARDED) process.off(signal, stop);
+  }
+}
 
 /** A .js/.mjs/.cjs path as the command means `node FILE`. */
 export function resolveCommand(command: string[], cwd: string): string[] {
@@ -128,6 +150,7 @@ export async function runCommand(args: string[]): Promise<number> {
     process.stderr.write(`tsprof run: starting ${command[0]}: ${outcome.error.message}\n`);
     return 127;
   }
+  await awaitParts(parsed.config, partsDir, PARTS_WAIT_MS);
   for (const line of writeProfiles(parsed.config, partsDir, cwd)) process.stderr.write(line + "\n");
   removePartsDir(partsDir);
 

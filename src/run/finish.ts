@@ -4,13 +4,14 @@
 // the owner of a preload-only run can do it in 'exit'.
 
 import { readFileSync, writeFileSync } from "node:fs";
+import { platform } from "node:os";
 import { relative, isAbsolute } from "node:path";
 import { decodeProfile } from "../profile/decode.js";
 import { encodeProfileGzipSync } from "../profile/encode.js";
 import { mergeProfiles } from "../profile/merge.js";
 import type { ProfileData } from "../profile/model.js";
 import { PROFILE_KINDS, type ProfileKind, type RunConfig } from "./config.js";
-import { listParts, partErrors, type Part } from "./parts.js";
+import { listParts, partErrors, silentPids, startedCommand, type Part } from "./parts.js";
 import { programFirst } from "./program.js";
 
 const NAMES: Record<ProfileKind, string> = {
@@ -70,6 +71,38 @@ function shown(file: string, cwd: string): string {
   return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : file;
 }
 
+/** Whether the process runs (a zombie, ended but not yet reaped, does not). */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+  if (platform() !== "linux") return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** The processes that started profiling, wrote nothing for a requested profile, and still run. */
+export function stillWriting(config: RunConfig, dir: string): number[] {
+  const pids = new Set<number>();
+  for (const kind of PROFILE_KINDS) if (config.files[kind]) for (const pid of silentPids(dir, kind)) pids.add(pid);
+  return [...pids].filter(isRunning);
+}
+
+/** Why a process left no part: it still runs, or it ended without its 'exit' (SIGKILL, a crash, a signal before its listener). */
+function silentReason(dir: string, pid: number): string {
+  const command = startedCommand(dir, pid);
+  const who = command ? `pid ${pid} (${command})` : `pid ${pid}`;
+  return isRunning(pid)
+    ? `${who}: still running when the command ended; its profiles are not in this one`
+    : `${who}: ended without writing its profiles (killed by a signal it cannot handle, such as SIGKILL, or crashed)`;
+}
+
 /** Merges and writes every requested profile; returns the stderr lines (one per profile). */
 export function writeProfiles(config: RunConfig, dir: string, cwd: string): string[] {
   const lines: string[] = [];
@@ -77,7 +110,7 @@ export function writeProfiles(config: RunConfig, dir: string, cwd: string): stri
     const file = config.files[kind];
     if (!file) continue;
     const name = NAMES[kind];
-    const errors = partErrors(dir, kind);
+    const errors = [...partErrors(dir, kind), ...silentPids(dir, kind).map((pid) => silentReason(dir, pid))];
     try {
       const merged = mergeParts(listParts(dir, kind));
       const problems = [...errors, ...(merged?.skipped ?? [])];

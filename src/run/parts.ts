@@ -11,6 +11,10 @@ import type { ProfileKind } from "./config.js";
 
 const PART_RE = /^([a-z]+)\.(\d+)\.pb\.gz$/;
 const NOTE_RE = /^([a-z]+)\.(\d+)\.err$/;
+const STARTED_RE = /^started\.(\d+)$/;
+
+/** The marker a process with the preload writes when it starts (signal-watch.ts reads the first process's). */
+export const startedMarker = (pid: number): string => `started.${pid}`;
 
 export function makePartsDir(): string {
   return mkdtempSync(join(tmpdir(), "tsprof-run-"));
@@ -38,25 +42,30 @@ export function writePartError(dir: string, kind: ProfileKind, pid: number, mess
 }
 
 /**
- * A file saying something happened in a process, and when (Date.now(), ms)
- * (signal-watch.ts); never fails (the owner may have finished already).
+ * A file saying something happened in a process, and when (Date.now(), ms,
+ * its first line), with an optional note after (signal-watch.ts); never fails
+ * (the owner may have finished already).
  */
-export function writeMarker(dir: string, name: string): void {
+export function writeMarker(dir: string, name: string, note = ""): void {
   try {
-    writeFileSync(join(dir, name), String(Date.now()));
+    writeFileSync(join(dir, name), note ? `${Date.now()}\n${note}` : String(Date.now()));
   } catch {
     // The parts directory is gone: the owner already finished.
   }
 }
 
-/** When the marker was written (ms), or undefined when it was not. */
-export function markerTime(dir: string, name: string): number | undefined {
+function readMarker(dir: string, name: string): string[] | undefined {
   try {
-    const ms = Number(readFileSync(join(dir, name), "utf8"));
-    return Number.isFinite(ms) ? ms : undefined;
+    return readFileSync(join(dir, name), "utf8").split("\n");
   } catch {
     return undefined;
   }
+}
+
+/** When the marker was written (ms), or undefined when it was not. */
+export function markerTime(dir: string, name: string): number | undefined {
+  const ms = Number(readMarker(dir, name)?.[0]);
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 export interface Part {
@@ -80,6 +89,37 @@ export function listParts(dir: string, kind: ProfileKind): Part[] {
     if (m && m[1] === kind) parts.push({ pid: Number(m[2]), file: join(dir, name) });
   }
   return parts.sort((a, b) => a.pid - b.pid);
+}
+
+/** In a process with the preload: it started, and owes a part or a note for each profile. */
+export function markStarted(dir: string, pid: number, command: string): void {
+  writeMarker(dir, startedMarker(pid), command);
+}
+
+/** What a started process runs (markStarted), as it said; "" when unknown. */
+export function startedCommand(dir: string, pid: number): string {
+  return readMarker(dir, startedMarker(pid))?.[1] ?? "";
+}
+
+/** The processes that started with the preload (markStarted). */
+export function startedPids(dir: string): number[] {
+  const pids: number[] = [];
+  for (const name of names(dir)) {
+    const m = STARTED_RE.exec(name);
+    if (m) pids.push(Number(m[1]));
+  }
+  return pids.sort((a, b) => a - b);
+}
+
+/** The started processes that wrote neither a part nor a note for this kind. */
+export function silentPids(dir: string, kind: ProfileKind): number[] {
+  const all = names(dir);
+  const spoke = new Set<number>();
+  for (const name of all) {
+    const m = PART_RE.exec(name) ?? NOTE_RE.exec(name);
+    if (m && m[1] === kind) spoke.add(Number(m[2]));
+  }
+  return startedPids(dir).filter((pid) => !spoke.has(pid));
 }
 
 /** The notes of processes that could not collect a profile of this kind, as "pid N: why". */

@@ -23,12 +23,13 @@
 // already started, even the collectors wait: they take the profiles over
 // when the first worker thread starts, or at exit.
 
+import { basename } from "node:path";
 import { pathToFileURL } from "node:url";
 import { PARTS_DIR_ENV, WRAPPER_PID_ENV, configFromEnv, preloadOption, wantsAnyProfile, type ProfileKind, type RunConfig } from "./config.js";
 import type { Collector } from "./collectors.js";
-import { makePartsDir, writePart, writePartError, removePartsDir } from "./parts.js";
+import { makePartsDir, markStarted, writePart, writePartError, removePartsDir } from "./parts.js";
 import { hideListeners } from "./hidden-listeners.js";
-import { markSignalled, markStarted } from "./signal-watch.js";
+import { markSignalled } from "./signal-watch.js";
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
@@ -97,6 +98,14 @@ function endSamplers(early: EarlySamplers): void {
 }
 
 /** Profiles this process; `registerFile` is the preload's CommonJS entry, for child processes. */
+/** This process's script and arguments, short, to name it in a note ("npx-cli.js tsx server.ts"). */
+function commandLine(): string {
+  const evalAt = process.execArgv.findIndex((a) => a === "-e" || a === "--eval" || a === "-p" || a === "--print");
+  const words = evalAt >= 0 ? ["node", ...process.execArgv.slice(evalAt, evalAt + 2), ...process.argv.slice(1)] : [basename(process.argv[1] ?? "node"), ...process.argv.slice(2)];
+  const line = words.join(" ").replace(/\s+/g, " ");
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+}
+
 export function profileProcess(config: RunConfig, registerFile: string, early: EarlySamplers = { cpu: false, heap: false }): void {
   const cpuSampling = early.cpu;
   let dir = process.env[PARTS_DIR_ENV];
@@ -114,7 +123,8 @@ export function profileProcess(config: RunConfig, registerFile: string, early: E
   const pid = process.pid;
   // The first process of `tsprof run`'s command: the wrapper watches that it handles signals.
   const watched = process.env[WRAPPER_PID_ENV] === String(process.ppid);
-  if (watched) markStarted(partsDir, pid);
+  // Every process says it started, so that whoever merges can tell one that ended without its parts.
+  markStarted(partsDir, pid, commandLine());
 
   const pending = new Set<Collector>();
   let collecting: Promise<void> | undefined;

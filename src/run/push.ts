@@ -8,7 +8,8 @@
 
 import { PARTS_DIR_ENV, PUSH_SECRET_ENV, WRAPPER_PID_ENV, parsePushTags, type PushRunConfig } from "./config.js";
 import { hideListeners } from "./hidden-listeners.js";
-import { markSignalled, markStarted } from "./signal-watch.js";
+import { markSignalled } from "./signal-watch.js";
+import { markStarted } from "./parts.js";
 import type { PushOptions } from "../push/options.js";
 
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -38,7 +39,7 @@ export function pushFromRun(config: PushRunConfig): void {
   // The first process of `tsprof run`'s command: the wrapper learns that it handles signals itself.
   const dir = process.env[PARTS_DIR_ENV];
   const watched = dir !== undefined && process.env[WRAPPER_PID_ENV] === String(process.ppid);
-  if (watched) markStarted(dir, process.pid);
+  if (watched) markStarted(dir, process.pid, "");
   const listeners = new Map<NodeJS.Signals, () => void>();
   for (const signal of SIGNALS) {
     const onSignal = (): void => {

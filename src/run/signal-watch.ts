@@ -22,7 +22,7 @@
 // Only a Node.js process with the preload says it started (another marker):
 // any other command gets every signal passed on at once and is never killed.
 
-import { markerTime, writeMarker, writePartError } from "./parts.js";
+import { markerTime, startedMarker, writeMarker, writePartError } from "./parts.js";
 import { PROFILE_KINDS, type RunConfig } from "./config.js";
 
 /** How long tsprof run waits for the command to say it got the signal itself. */
@@ -31,13 +31,7 @@ export const RELAY_MS = 500;
 export const GRACE_MS = 1_000;
 const POLL_MS = 10;
 
-const startedMarker = (pid: number) => `started.${pid}`;
 const signalledMarker = (pid: number) => `signalled.${pid}`;
-
-/** In the command's first process: it runs the preload. */
-export function markStarted(dir: string, pid: number): void {
-  writeMarker(dir, startedMarker(pid));
-}
 
 /** In the command's first process: its signal listener ran. */
 export function markSignalled(dir: string, pid: number): void {

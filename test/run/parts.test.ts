@@ -8,8 +8,9 @@ import { join } from "node:path";
 import { ProfileBuilder, type Frame } from "../../src/profile/builder.ts";
 import { encodeProfileGzipSync } from "../../src/profile/encode.ts";
 import { decodeProfile } from "../../src/profile/decode.ts";
-import { makePartsDir, writePart, writePartError, listParts, removePartsDir } from "../../src/run/parts.ts";
-import { writeProfiles } from "../../src/run/finish.ts";
+import { spawnSync } from "node:child_process";
+import { makePartsDir, markStarted, writePart, writePartError, listParts, removePartsDir, silentPids } from "../../src/run/parts.ts";
+import { isRunning, stillWriting, writeProfiles } from "../../src/run/finish.ts";
 
 const frame = (name: string): Frame => ({ name, file: "/app/x.js", line: 1, column: 1, startLine: 1 });
 
@@ -77,5 +78,29 @@ test("the merged profile is named after the program, not the launchers that star
   writeProfiles({ files: { cpu: join(out, "cpu2.pb.gz") } }, dir2, out);
   assert.equal(decodeProfile(readFileSync(join(out, "cpu2.pb.gz"))).mapping[0]!.file, "/usr/lib/node_modules/npm/bin/npm-cli.js");
   removePartsDir(dir2);
+  rmSync(out, { recursive: true, force: true });
+});
+
+test("a process that started and left neither a part nor a note is named: still running, or ended without writing", () => {
+  const dir = makePartsDir();
+  const out = mkdtempSync(join(tmpdir(), "tsprof-parts-out-"));
+  const ended = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" });
+  const endedPid = Number(ended.stdout);
+  const running = process.pid;
+  for (const pid of [100, endedPid, running]) markStarted(dir, pid, `app.js --pid ${pid}`);
+  writePart(dir, "cpu", 100, cpuPart("work", 2));
+  writePartError(dir, "mem", 100, "boom");
+  assert.deepEqual(silentPids(dir, "cpu"), [endedPid, running].sort((a, b) => a - b));
+  assert.equal(isRunning(endedPid), false);
+  assert.equal(isRunning(running), true);
+  const config = { files: { cpu: join(out, "cpu.pb.gz") } };
+  assert.deepEqual(stillWriting(config, dir), [running]);
+  const lines = writeProfiles(config, dir, out);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0]!, /^tsprof: cpu profile written to cpu\.pb\.gz \(1 process; 2 part\(s\) missing: pid \d+ \(app\.js --pid \d+\): /);
+  const [first] = [endedPid, running].sort((a, b) => a - b);
+  const why = first === running ? "still running when the command ended; its profiles are not in this one" : "ended without writing its profiles (killed by a signal it cannot handle, such as SIGKILL, or crashed)";
+  assert.ok(lines[0]!.includes(`pid ${first} (app.js --pid ${first}): ${why}`), lines[0]);
+  removePartsDir(dir);
   rmSync(out, { recursive: true, force: true });
 });

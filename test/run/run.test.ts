@@ -216,6 +216,16 @@ describe("tsprof run", { concurrency: 2 }, () => {
     assert.equal(topFunction(file, [`-tagfocus=thread=worker ${ids.worker}`]), "workerHot");
   });
 
+  it("children the program did not wait for: one still working is waited for and merged in, one killed with SIGKILL is named as missing", async () => {
+    const file = out("orphans.pb.gz");
+    const r = await tsprofRun(["--cpuprofile", file, "test/run/fixtures/orphans.mjs"]);
+    assert.equal(r.status, 0, r.stderr);
+    const ids = JSON.parse(r.stdout) as { late: number; killed: number };
+    assert.match(r.stderr, new RegExp(`^tsprof: cpu profile written to .*orphans\\.pb\\.gz \\(2 processes; 1 part\\(s\\) missing: pid ${ids.killed} \\(node -e setInterval.*\\): ended without writing its profiles \\(killed by a signal it cannot handle, such as SIGKILL, or crashed\\)\\)\n$`));
+    const p = decode(file);
+    assert.ok((leafSamples(p, (s) => s.numLabel.pid?.[0] === ids.late).get("lateHot") ?? 0) > 0, "the child that ended after its parent is in the profile");
+  });
+
   it("node --test with a benchmark loop shows the benchmarked function", async (t) => {
     if (!needGo(t)) return;
     const file = out("suite.pb.gz");

@@ -30,11 +30,22 @@ describe("signals under tsprof run", () => {
     const options = { cwd: root, env: cleanEnv(), ready: "ready" };
     const plain = await runAndStop(server, "SIGINT", options);
     const file = join(dir, "server.pb.gz");
-    const profiled = await runAndStop([process.execPath, cli, "run", "--cpuprofile", file, "--", ...server], "SIGINT", options);
+    // tsx's CLI passes a signal on to its child and kills it (SIGKILL) when
+    // the child has not answered within two windows of 30 ms: on a loaded
+    // machine a server still writing its profile is sometimes killed, as a
+    // slow plain one is. tsprof run then names it (checked); a few tries
+    // give a run where tsx let it finish.
+    let profiled: Awaited<ReturnType<typeof runAndStop>>, tsprof: string[], rest: string;
+    for (let attempt = 1; ; attempt++) {
+      profiled = await runAndStop([process.execPath, cli, "run", "--cpuprofile", file, "--", ...server], "SIGINT", options);
+      ({ tsprof, rest } = splitStderr(profiled.stderr));
+      const killedByTsx = /^tsprof: cpu profile written to .*server\.pb\.gz \(2 processes; 1 part\(s\) missing: pid \d+ \(server\.ts\): ended without writing its profiles \(killed by a signal it cannot handle, such as SIGKILL, or crashed\)\)$/;
+      if (attempt < 4 && tsprof.length === 1 && killedByTsx.test(tsprof[0]!)) continue;
+      break;
+    }
 
     assert.equal(profiled.signal, plain.signal, `plain: ${plain.signal ?? plain.status}; tsprof: ${profiled.signal ?? profiled.status}\n${profiled.stderr}`);
     assert.equal(profiled.status, plain.status);
-    const { tsprof, rest } = splitStderr(profiled.stderr);
     assert.equal(rest, plain.stderr, "the command's own stderr is what it is without tsprof (no `npm error … signal SIGINT`)");
     assert.equal(tsprof.length, 1);
     assert.match(tsprof[0]!, /^tsprof: cpu profile written to .*server\.pb\.gz \(3 processes\)$/, "npx, tsx's CLI and the server");
