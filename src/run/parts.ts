@@ -101,25 +101,17 @@ export function startedCommand(dir: string, pid: number): string {
   return readMarker(dir, startedMarker(pid))?.[1] ?? "";
 }
 
-/** The processes that started with the preload (markStarted). */
-export function startedPids(dir: string): number[] {
-  const pids: number[] = [];
-  for (const name of names(dir)) {
-    const m = STARTED_RE.exec(name);
-    if (m) pids.push(Number(m[1]));
-  }
-  return pids.sort((a, b) => a - b);
-}
-
-/** The started processes that wrote neither a part nor a note for this kind. */
+/** The processes that started with the preload (markStarted) and wrote neither a part nor a note for this kind. */
 export function silentPids(dir: string, kind: ProfileKind): number[] {
-  const all = names(dir);
+  const started: number[] = [];
   const spoke = new Set<number>();
-  for (const name of all) {
+  for (const name of names(dir)) {
+    const s = STARTED_RE.exec(name);
+    if (s) started.push(Number(s[1]));
     const m = PART_RE.exec(name) ?? NOTE_RE.exec(name);
     if (m && m[1] === kind) spoke.add(Number(m[2]));
   }
-  return startedPids(dir).filter((pid) => !spoke.has(pid));
+  return started.filter((pid) => !spoke.has(pid)).sort((a, b) => a - b);
 }
 
 /** The notes of processes that could not collect a profile of this kind, as "pid N: why". */
